@@ -1,0 +1,45 @@
+# Téléservices — back office d'instruction. `make help` lists the targets.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+TEST_ENV := SECRET_KEY=insecure-test-key DEBUG=0
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test test-fast lint format migrate lock
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed ## Install the locked dependencies in .venv
+
+demo: install ## Start the product with demo data on http://127.0.0.1:8000 (embedded PostgreSQL)
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+	@DEBUG=1 $(BIN)/python manage.py demo_banner
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install ## Run the whole test suite (browser tests included)
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: install ## Run the tests without the browser
+	$(TEST_ENV) $(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+lint: install ## Ruff and Django's checks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/python manage.py check
+
+format: install ## Reformat the code
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+lock: ## Refresh requirements.lock from pyproject.toml (needs uv)
+	uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock

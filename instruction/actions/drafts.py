@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from instruction.actions.base import ActionError, locked_dossier, record
+from instruction.forms import form_for
+from instruction.models import Audience, Dossier, FoyerMember, ReferenceCounter, Teleservice
+
+
+def create_draft(teleservice: Teleservice, *, acting_user: Any) -> Dossier:
+    """Start a dossier for a téléservice from the applicant's space."""
+    if not teleservice.is_open():
+        raise ActionError(_("Ce téléservice n'est pas ouvert au dépôt de dossiers."))
+    foyer = organisme = None
+    if teleservice.audience == Audience.FOYER:
+        foyer = getattr(acting_user, "foyer", None)
+        if foyer is None:
+            raise ActionError(_("Créez d'abord votre foyer pour déposer un dossier sur ce téléservice."))
+    else:
+        organisme = acting_user.organismes.order_by("pk").first()
+        if organisme is None:
+            raise ActionError(_("Créez d'abord votre organisme pour déposer un dossier sur ce téléservice."))
+    with transaction.atomic():
+        dossier = Dossier.objects.create(
+            reference=ReferenceCounter.next_reference(teleservice.code, timezone.localdate().year),
+            teleservice=teleservice,
+            applicant=acting_user,
+            foyer=foyer,
+            organisme=organisme,
+            data=form_for(teleservice).initial_data(foyer=foyer),
+        )
+        record(dossier, acting_user=acting_user, action="create", before="")
+    return dossier
+
+
+def save_draft(dossier: Dossier, raw_data: dict[str, Any], *, acting_user: Any) -> Dossier:
+    """Keep what the applicant typed, valid or not: validation happens at transmission."""
+    with locked_dossier(dossier, acting_user=acting_user, action="edit") as locked:
+        form_class = form_for(locked.teleservice)
+        locked.data = form_class.raw_from(raw_data)
+        locked.beneficiary = _beneficiary(locked, locked.data.get("beneficiary"))
+        locked.save(update_fields=["data", "beneficiary", "updated"])
+    return dossier
+
+
+def _beneficiary(dossier: Dossier, raw: Any) -> FoyerMember | None:
+    if dossier.foyer_id is None or not str(raw or "").isdigit():
+        return None
+    return FoyerMember.objects.filter(foyer_id=dossier.foyer_id, pk=int(raw)).first()

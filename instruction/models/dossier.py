@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+
+from instruction.models.household import Foyer, FoyerMember, Organisme
+from instruction.models.teleservice import Teleservice
+from permissions.models import InstructingService
+
+
+class DossierStatus(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    TRANSMITTED = "transmitted", _("Transmis")
+    IN_INSTRUCTION = "in_instruction", _("En cours d'instruction")
+    COMPLEMENT_REQUESTED = "complement_requested", _("Complément d'information")
+    ACCEPTED = "accepted", _("Accepté")
+    REJECTED = "rejected", _("Refusé")
+    CLOSED = "closed", _("Classé sans suite")
+
+
+S = DossierStatus
+DECIDED_STATUSES = (S.ACCEPTED, S.REJECTED, S.CLOSED)
+# Statuses in which agents can act on the dossier (not during a complement, per the seed).
+OPEN_STATUSES = (S.TRANSMITTED, S.IN_INSTRUCTION, S.COMPLEMENT_REQUESTED)
+
+
+class ReferenceCounter(models.Model):
+    """One row per (prefix, year): the last number handed out."""
+
+    code = models.CharField(max_length=5)
+    year = models.PositiveIntegerField()
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["code", "year"], name="unique_reference_counter")]
+
+    @classmethod
+    def next_reference(cls, code: str, year: int) -> str:
+        # One statement, atomic under concurrency: no gap-free guarantee is needed, only uniqueness.
+        table = cls._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (code, year, value) VALUES (%s, %s, 1) "  # noqa: S608 - table name is ours
+                "ON CONFLICT (code, year) DO UPDATE SET value = "
+                f"{table}.value + 1 RETURNING value",
+                [code, year],
+            )
+            (value,) = cursor.fetchone()
+        return f"{code}-{year}-{value:06d}"
+
+
+class Dossier(ConcurrentTransitionMixin, models.Model):
+    reference = models.CharField(_("référence"), max_length=20, unique=True)
+    teleservice = models.ForeignKey(
+        Teleservice, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("téléservice")
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("demandeur")
+    )
+    foyer = models.ForeignKey(Foyer, on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers")
+    organisme = models.ForeignKey(
+        Organisme, on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers"
+    )
+    beneficiary = models.ForeignKey(
+        FoyerMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        verbose_name=_("bénéficiaire"),
+    )
+    data = models.JSONField(_("données du formulaire"), default=dict, blank=True)
+    status = FSMField(_("statut"), default=S.DRAFT, choices=DossierStatus.choices, protected=True, max_length=30)
+
+    # Denormalised for the agents' lists (kept in step by the actions layer).
+    service = models.ForeignKey(
+        InstructingService, on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_dossiers",
+        verbose_name=_("agent en charge"),
+    )
+    process = models.OneToOneField(
+        "viewflow.Process", on_delete=models.PROTECT, null=True, blank=True, related_name="dossier"
+    )
+
+    created = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated = models.DateTimeField(_("modifié le"), auto_now=True)
+    transmitted_at = models.DateTimeField(_("transmis le"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
+    deadline = models.DateField(_("échéance"), null=True, blank=True)
+
+    decision_amount = models.DecimalField(_("montant accordé"), max_digits=10, decimal_places=2, null=True, blank=True)
+    decision_motivation = models.TextField(_("motivation de la décision"), blank=True)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        indexes = [
+            models.Index(fields=["service", "status", "deadline"], name="dossier_service_status"),
+            models.Index(fields=["assignee", "status"], name="dossier_assignee_status"),
+            models.Index(fields=["applicant", "-created"], name="dossier_applicant_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_editable_by_applicant(self) -> bool:
+        return self.status in (S.DRAFT, S.COMPLEMENT_REQUESTED)
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in DECIDED_STATUSES
+
+    # --- The transition table: every change of status is one of these -----------------
+    @transition(field=status, source=S.DRAFT, target=S.TRANSMITTED)
+    def transmit(self) -> None: ...
+
+    @transition(field=status, source=S.TRANSMITTED, target=S.IN_INSTRUCTION)
+    def take(self) -> None: ...
+
+    @transition(field=status, source=S.IN_INSTRUCTION, target=S.TRANSMITTED)
+    def release(self) -> None: ...
+
+    @transition(field=status, source=S.IN_INSTRUCTION, target=S.COMPLEMENT_REQUESTED)
+    def request_complement(self) -> None: ...
+
+    @transition(field=status, source=S.COMPLEMENT_REQUESTED, target=S.TRANSMITTED)
+    def answer_complement(self) -> None: ...
+
+    @transition(field=status, source=S.IN_INSTRUCTION, target=RETURN_VALUE(*DECIDED_STATUSES))
+    def decide(self, outcome: Any) -> Any:
+        return outcome

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Event(models.Model):
+    """Append-only audit trail of a dossier. A database trigger refuses UPDATE and DELETE."""
+
+    dossier = models.ForeignKey("instruction.Dossier", on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=50)
+    from_status = models.CharField(_("statut avant"), max_length=30, blank=True)
+    to_status = models.CharField(_("statut après"), max_length=30, blank=True)
+    created = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+    details = models.JSONField(_("détails"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("événement")
+        verbose_name_plural = _("événements")
+        ordering = ["created", "pk"]
+        indexes = [models.Index(fields=["dossier", "created"], name="event_dossier_created")]
+
+    def __str__(self) -> str:
+        return f"{self.action} ({self.from_status} → {self.to_status})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("Audit events are append-only")

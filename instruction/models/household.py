@@ -1,0 +1,86 @@
+"""The applicant's spaces: a foyer (household) or an organisme."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Foyer(models.Model):
+    responsible = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="foyer", verbose_name=_("responsable")
+    )
+    address = models.CharField(_("adresse"), max_length=250)
+    postal_code = models.CharField(_("code postal"), max_length=5)
+    commune = models.CharField(_("commune"), max_length=100)
+    quotient_familial = models.PositiveIntegerField(_("quotient familial déclaré"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("foyer")
+        verbose_name_plural = _("foyers")
+
+    def __str__(self) -> str:
+        return _("Foyer de %(name)s") % {"name": self.responsible}
+
+
+class FoyerMember(models.Model):
+    class Civility(models.TextChoices):
+        MADAME = "mme", _("Madame")
+        MONSIEUR = "m", _("Monsieur")
+
+    class Link(models.TextChoices):
+        APPLICANT = "demandeur", _("Demandeur")
+        SPOUSE = "conjoint", _("Conjoint")
+        CHILD = "enfant", _("Enfant")
+        DEPENDANT = "ayant_droit", _("Ayant droit")
+        OTHER = "autre", _("Autre")
+
+    foyer = models.ForeignKey(Foyer, on_delete=models.CASCADE, related_name="members")
+    civility = models.CharField(_("civilité"), max_length=3, choices=Civility.choices)
+    first_name = models.CharField(_("prénom"), max_length=150)
+    last_name = models.CharField(_("nom"), max_length=150)
+    birth_date = models.DateField(_("date de naissance"))
+    link = models.CharField(_("lien avec le demandeur"), max_length=12, choices=Link.choices)
+
+    class Meta:
+        verbose_name = _("membre du foyer")
+        verbose_name_plural = _("membres du foyer")
+        ordering = ["birth_date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def age_on(self, day: dt.date | None = None) -> int:
+        day = day or timezone.localdate()
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
+
+
+class Organisme(models.Model):
+    class Kind(models.TextChoices):
+        ASSOCIATION = "association", _("Association")
+        HOLIDAY_CENTRE = "centre_vacances", _("Centre de vacances")
+        COMMUNE = "commune", _("Commune")
+        PUBLIC = "public", _("Autre organisme public")
+        PRIVATE = "prive", _("Autre organisme privé")
+
+    kind = models.CharField(_("type d'organisme"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("nom"), max_length=250)
+    siret = models.CharField(_("SIRET"), max_length=14, unique=True)
+    address = models.CharField(_("adresse"), max_length=250)
+    postal_code = models.CharField(_("code postal"), max_length=5)
+    commune = models.CharField(_("commune"), max_length=100)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="organismes", blank=True)
+
+    class Meta:
+        verbose_name = _("organisme")
+        verbose_name_plural = _("organismes")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+from permissions.models import InstructingService
+
+INSTRUCT_PERMISSION = "instruction.instruct_teleservice"
+
+
+class Audience(models.TextChoices):
+    FOYER = "foyer", _("Foyer")
+    ORGANISME = "organisme", _("Organisme")
+
+
+FLOW_CHOICES = [
+    ("workflows.pack_jeunes.flow.PackJeunesFlow", _("Pack Jeunes — aide au premier logement")),
+]
+
+
+class Teleservice(models.Model):
+    slug = models.SlugField(_("identifiant"), unique=True)
+    code = models.CharField(
+        _("préfixe des références"), max_length=5, unique=True, help_text=_("Par exemple PJL pour PJL-2026-000123.")
+    )
+    title = models.CharField(_("titre"), max_length=200)
+    fiche = models.TextField(_("fiche du téléservice"), blank=True)
+    audience = models.CharField(_("public"), max_length=10, choices=Audience.choices)
+    category = models.CharField(_("catégorie"), max_length=100, blank=True)
+    opens_on = models.DateField(_("ouverture"), null=True, blank=True)
+    closes_on = models.DateField(_("clôture"), null=True, blank=True)
+    published = models.BooleanField(_("publié"), default=False)
+    instructing_service = models.ForeignKey(
+        InstructingService,
+        on_delete=models.PROTECT,
+        related_name="teleservices",
+        verbose_name=_("service instructeur"),
+    )
+    flow_class_path = models.CharField(_("circuit d'instruction"), max_length=200, choices=FLOW_CHOICES)
+    processing_days = models.PositiveIntegerField(_("délai d'instruction (jours)"), default=60)
+
+    class Meta:
+        verbose_name = _("téléservice")
+        verbose_name_plural = _("téléservices")
+        ordering = ["title"]
+        permissions = [("instruct_teleservice", _("Instruire les dossiers du téléservice"))]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def flow_class(self) -> Any:
+        return import_string(self.flow_class_path)
+
+    def is_open(self, on: dt.date | None = None) -> bool:
+        day = on or timezone.localdate()
+        if not self.published:
+            return False
+        if self.opens_on and day < self.opens_on:
+            return False
+        return not (self.closes_on and day > self.closes_on)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # The service's group holds the object permission; the foreign key is its denormalised mirror.
+        from permissions.services import sync_instructing_permission
+
+        sync_instructing_permission(self)

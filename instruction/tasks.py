@@ -1,0 +1,77 @@
+"""Delivery of outbox messages. At-least-once from Celery, exactly-once in effect: a message
+is locked, sent and marked sent in one transaction, and a sent message is never sent again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from instruction.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+def _send(message: OutboxMessage) -> None:
+    if message.kind == OutboxMessage.Kind.EMAIL:
+        payload = message.payload
+        digest = hashlib.sha256(message.key.encode()).hexdigest()[:32]
+        EmailMessage(
+            subject=payload["subject"],
+            body=payload["body"],
+            to=payload["to"],
+            headers={"Message-ID": f"<{digest}@teleservices.outbox>", "X-Idempotency-Key": message.key},
+        ).send()
+    else:  # pragma: no cover - new kinds must add their delivery here
+        raise ValueError(f"Unknown outbox kind {message.kind}")
+
+
+@shared_task(acks_late=True)
+def deliver_outbox(message_id: int) -> str:
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
+            .first()
+        )
+        if message is None:
+            return "skipped"
+        message.attempts += 1
+        try:
+            _send(message)
+        except Exception as exc:
+            logger.warning("outbox %s: delivery failed (%s)", message.key, exc)
+            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            message.next_attempt_at = timezone.now() + _backoff(message.attempts)
+            if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                message.status = OutboxMessage.Status.FAILED
+            message.save(update_fields=["attempts", "last_error", "next_attempt_at", "status"])
+            return "failed"
+        message.status = OutboxMessage.Status.SENT
+        message.sent_at = timezone.now()
+        message.last_error = ""
+        message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        return "sent"
+
+
+@shared_task
+def sweep_outbox(limit: int = 500) -> int:
+    """Retry what is due: messages whose first delivery was lost or failed (run by beat)."""
+    due = list(
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in due:
+        deliver_outbox.delay(pk)
+    return len(due)

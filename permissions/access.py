@@ -1,0 +1,131 @@
+"""The one place that answers "may this user do this to this dossier".
+
+Views, actions and flow nodes all call into here: ``visible_to`` for lists, ``get_dossier_for``
+for object pages (404 for whoever may not see it), ``abilities`` for what a page offers, and
+``check`` inside every action.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django_fsm import can_proceed
+from guardian.shortcuts import get_objects_for_user
+
+if TYPE_CHECKING:
+    from instruction.models import Dossier
+
+APPLICANT, AGENT, ASSIGNEE, SUPERVISOR = "applicant", "agent", "assignee", "supervisor"
+
+# Which role may attempt which action; the FSM then says whether the status allows it.
+ACTION_ROLES: dict[str, frozenset[str]] = {
+    "edit": frozenset({APPLICANT}),
+    "transmit": frozenset({APPLICANT}),
+    "answer_complement": frozenset({APPLICANT}),
+    "take": frozenset({AGENT}),
+    "release": frozenset({ASSIGNEE, SUPERVISOR}),
+    "request_complement": frozenset({ASSIGNEE}),
+    "decide": frozenset({ASSIGNEE}),
+}
+# Actions whose permission is not an FSM transition of the same name.
+_STATUS_GUARDS = {"edit": lambda d: d.is_editable_by_applicant}
+
+
+class NotVisible(Http404):
+    """The user may not even know the dossier exists."""
+
+
+def instructed_teleservice_ids(user: Any) -> frozenset[int]:
+    """Téléservices this user instructs or supervises; cached on the user object for the request."""
+    cached = getattr(user, "_instructed_teleservice_ids", None)
+    if cached is not None:
+        return cached
+    from instruction.models import Teleservice
+
+    if not user.is_authenticated:
+        ids: frozenset[int] = frozenset()
+    else:
+        by_perm = get_objects_for_user(
+            user, "instruction.instruct_teleservice", klass=Teleservice, accept_global_perms=False
+        ).values_list("pk", flat=True)
+        supervised = Teleservice.objects.filter(instructing_service__supervisors=user).values_list("pk", flat=True)
+        ids = frozenset(by_perm) | frozenset(supervised)
+    user._instructed_teleservice_ids = ids
+    return ids
+
+
+def supervised_teleservice_ids(user: Any) -> frozenset[int]:
+    cached = getattr(user, "_supervised_teleservice_ids", None)
+    if cached is None:
+        from instruction.models import Teleservice
+
+        cached = frozenset(
+            Teleservice.objects.filter(instructing_service__supervisors=user).values_list("pk", flat=True)
+            if user.is_authenticated
+            else []
+        )
+        user._supervised_teleservice_ids = cached
+    return cached
+
+
+def roles(user: Any, dossier: Dossier) -> frozenset[str]:
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    found = set()
+    if dossier.applicant_id == user.pk or (
+        dossier.organisme_id is not None and dossier.organisme.members.filter(pk=user.pk).exists()
+    ):
+        found.add(APPLICANT)
+    if dossier.status != "draft" and dossier.teleservice_id in instructed_teleservice_ids(user):
+        found.add(AGENT)
+        if dossier.assignee_id == user.pk:
+            found.add(ASSIGNEE)
+        if dossier.teleservice_id in supervised_teleservice_ids(user):
+            found.add(SUPERVISOR)
+    return frozenset(found)
+
+
+def _status_allows(dossier: Dossier, action: str) -> bool:
+    guard = _STATUS_GUARDS.get(action)
+    if guard is not None:
+        return bool(guard(dossier))
+    return can_proceed(getattr(dossier, action))
+
+
+def abilities(user: Any, dossier: Dossier) -> dict[str, bool]:
+    held = roles(user, dossier)
+    result = {"view": bool(held)}
+    for action, allowed in ACTION_ROLES.items():
+        result[action] = bool(held & allowed) and _status_allows(dossier, action)
+    return result
+
+
+def check(user: Any, dossier: Dossier, action: str) -> None:
+    """Raise NotVisible (404) for outsiders, PermissionDenied (403) for a role that may not act.
+    The status is left to the FSM, so that the refusal names the status."""
+    held = roles(user, dossier)
+    if not held:
+        raise NotVisible
+    if not held & ACTION_ROLES[action]:
+        raise PermissionDenied
+
+
+def visible_to(user: Any) -> QuerySet[Dossier]:
+    from instruction.models import Dossier
+
+    if not user.is_authenticated or not user.is_active:
+        return Dossier.objects.none()
+    own = Q(applicant=user) | Q(organisme_id__in=user.organismes.values("pk"))
+    instructed = Q(teleservice_id__in=instructed_teleservice_ids(user)) & ~Q(status="draft")
+    return Dossier.objects.filter(own | instructed)
+
+
+def get_dossier_for(user: Any, reference: str, queryset: QuerySet[Dossier] | None = None) -> Dossier:
+    qs = queryset if queryset is not None else visible_to(user)
+    try:
+        return qs.select_related("teleservice", "applicant", "beneficiary", "assignee").get(reference=reference)
+    except qs.model.DoesNotExist:
+        raise NotVisible from None

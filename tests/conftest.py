@@ -1,0 +1,88 @@
+"""Strict test setup and the shared cast: anonymous, applicant, other citizen, agent of the
+service, agent of another service, supervisor."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from instruction.models import Teleservice
+from permissions.models import InstructingService, User
+from tests.factories import FoyerMemberFactory, ServiceFactory, TeleserviceFactory, UserFactory
+
+
+class InvalidTemplateVariable(str):
+    """Unknown template variables fail the test instead of rendering as ''."""
+
+    def __mod__(self, other: Any) -> str:
+        raise AssertionError(f"Unknown template variable: {other!r}")
+
+
+settings.TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = InvalidTemplateVariable("%s")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        missing = [name for name in ("DATABASE_URL", "CELERY_BROKER_URL") if not os.environ.get(name)]
+        if missing:
+            pytest.exit(f"REQUIRE_SERVICES=1 but {', '.join(missing)} not set", returncode=3)
+
+
+@dataclass
+class Cast:
+    applicant: User
+    other_citizen: User
+    agent: User
+    other_agent: User
+    supervisor: User
+    service: InstructingService
+    teleservice: Teleservice
+    other_teleservice: Teleservice
+
+
+def citizen_with_foyer(**kwargs: Any) -> User:
+    user = UserFactory(**kwargs)
+    FoyerMemberFactory(foyer__responsible=user)
+    return user
+
+
+@pytest.fixture
+def cast(db: Any) -> Cast:
+    service = ServiceFactory(name="Service Jeunesse")
+    other_service = ServiceFactory(name="Service Solidarités")
+    teleservice = TeleserviceFactory(instructing_service=service, code="PJL")
+    other_teleservice = TeleserviceFactory(instructing_service=other_service, code="AUT", title="Autre aide")
+    agent = UserFactory(email="agent@exemple.test")
+    service.add_agent(agent)
+    other_agent = UserFactory(email="autre.agent@exemple.test")
+    other_service.add_agent(other_agent)
+    supervisor = UserFactory(email="superviseur@exemple.test")
+    service.add_agent(supervisor)
+    service.supervisors.add(supervisor)
+    return Cast(
+        applicant=citizen_with_foyer(email="demandeur@exemple.test"),
+        other_citizen=citizen_with_foyer(email="voisin@exemple.test"),
+        agent=agent,
+        other_agent=other_agent,
+        supervisor=supervisor,
+        service=service,
+        teleservice=teleservice,
+        other_teleservice=other_teleservice,
+    )
+
+
+@pytest.fixture
+def deliver_outbox() -> Any:
+    """Deliver every pending outbox message now, as the Celery worker would."""
+    from instruction.models import OutboxMessage
+    from instruction.tasks import deliver_outbox as task
+
+    def run() -> list[str]:
+        pending = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).values_list("pk", flat=True)
+        return [task(pk) for pk in list(pending)]
+
+    return run
