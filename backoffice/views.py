@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms as forms_module
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -113,7 +114,7 @@ def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
     try:
         getattr(actions, name)(dossier, acting_user=request.user, **kwargs)
     except actions.InvalidInput as error:
-        assert form is not None
+        form = form or forms_module.Form()
         for field, errors in error.errors.items():
             for message in errors:
                 form.add_error(field if field in form.fields else None, message)

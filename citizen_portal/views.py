@@ -55,9 +55,7 @@ def start_dossier(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def dossier_list(request: HttpRequest) -> HttpResponse:
-    dossiers = (
-        Dossier.objects.filter(applicant=request.user).select_related("teleservice").order_by("-created")
-    )
+    dossiers = Dossier.objects.filter(applicant=request.user).select_related("teleservice").order_by("-created")
     return render(request, "citizen_portal/dossier_list.html", {"dossiers": dossiers})
 
 
@@ -87,7 +85,9 @@ def dossier_edit(request: HttpRequest, reference: str) -> HttpResponse:
         except actions.ActionError as error:
             messages.error(request, error.message)
             return redirect("citizen:dossier", reference=reference)
-        messages.success(request, _("Votre demande est enregistrée. Vérifiez le récapitulatif avant de la transmettre."))
+        messages.success(
+            request, _("Votre demande est enregistrée. Vérifiez le récapitulatif avant de la transmettre.")
+        )
         return redirect("citizen:dossier", reference=reference)
     # After a refused transmission the form is bound to what was saved, so its errors show.
     show_errors = request.GET.get("erreurs") == "1"

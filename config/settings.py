@@ -99,8 +99,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "citizen:home"
+LOGOUT_REDIRECT_URL = "citizen:home"
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row
 
 # --- Internationalisation: French first ---------------------------------------------
@@ -154,8 +154,6 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
-# --- Domain -------------------------------------------------------------------------
-INSTRUCTION_DEFAULT_DEADLINE_DAYS = env_int("INSTRUCTION_DEFAULT_DEADLINE_DAYS", 60)
 
 LOGGING = {
     "version": 1,

@@ -86,3 +86,19 @@ def deliver_outbox() -> Any:
         return [task(pk) for pk in list(pending)]
 
     return run
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """TEST_DB_SUFFIX lets two test runs share one PostgreSQL server without clashing."""
+    suffix = os.environ.get("TEST_DB_SUFFIX")
+    if suffix:
+        db = settings.DATABASES["default"]
+        db.setdefault("TEST", {})
+        db["TEST"]["NAME"] = f"test_{db['NAME']}_{suffix}"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Argon2 is deliberately slow; tests only need hashing to work, not to resist attack."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

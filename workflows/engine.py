@@ -20,9 +20,7 @@ class FlowOutOfStep(RuntimeError):
 def open_tasks(dossier: Any) -> list[Task]:
     if dossier.process_id is None:
         return []
-    return list(
-        Task.objects.filter(process_id=dossier.process_id, status__in=OPEN_TASK_STATUSES).order_by("pk")
-    )
+    return list(Task.objects.filter(process_id=dossier.process_id, status__in=OPEN_TASK_STATUSES).order_by("pk"))
 
 
 def _open_task(dossier: Any, node_name: str) -> Task:

@@ -37,9 +37,7 @@ def _validated(outcome: str, amount: Any, motivation: str) -> tuple[str, Decimal
     return outcome, value, motivation
 
 
-def decide(
-    dossier: Dossier, *, acting_user: Any, outcome: str, amount: Any = None, motivation: str = ""
-) -> Dossier:
+def decide(dossier: Dossier, *, acting_user: Any, outcome: str, amount: Any = None, motivation: str = "") -> Dossier:
     """Accept (with the amount), reject or close without action; the process then ends."""
     outcome, value, motivation = _validated(outcome, amount, motivation)
     with locked_dossier(dossier, acting_user=acting_user, action="decide") as locked:

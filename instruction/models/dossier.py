@@ -38,6 +38,9 @@ class ReferenceCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["code", "year"], name="unique_reference_counter")]
 
+    def __str__(self) -> str:
+        return f"{self.code}-{self.year}: {self.value}"
+
     @classmethod
     def next_reference(cls, code: str, year: int) -> str:
         # One statement, atomic under concurrency: no gap-free guarantee is needed, only uniqueness.
@@ -62,9 +65,7 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("demandeur")
     )
     foyer = models.ForeignKey(Foyer, on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers")
-    organisme = models.ForeignKey(
-        Organisme, on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers"
-    )
+    organisme = models.ForeignKey(Organisme, on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers")
     beneficiary = models.ForeignKey(
         FoyerMember,
         on_delete=models.PROTECT,

@@ -35,9 +35,7 @@ class OutboxMessage(models.Model):
         verbose_name = _("message sortant")
         verbose_name_plural = _("messages sortants")
         indexes = [
-            models.Index(
-                fields=["next_attempt_at"], name="outbox_pending", condition=models.Q(status="pending")
-            )
+            models.Index(fields=["next_attempt_at"], name="outbox_pending", condition=models.Q(status="pending"))
         ]
 
     def __str__(self) -> str:

@@ -53,6 +53,13 @@ class Teleservice(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # The service's group holds the object permission; the foreign key is its denormalised mirror.
+        from permissions.services import sync_instructing_permission
+
+        sync_instructing_permission(self)
+
     @property
     def flow_class(self) -> Any:
         return import_string(self.flow_class_path)
@@ -64,10 +71,3 @@ class Teleservice(models.Model):
         if self.opens_on and day < self.opens_on:
             return False
         return not (self.closes_on and day > self.closes_on)
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        super().save(*args, **kwargs)
-        # The service's group holds the object permission; the foreign key is its denormalised mirror.
-        from permissions.services import sync_instructing_permission
-
-        sync_instructing_permission(self)

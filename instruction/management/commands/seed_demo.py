@@ -44,18 +44,31 @@ def _user(email: str, first: str, last: str, **extra: Any) -> User:
 def _foyer(user: User, commune: str, postal_code: str, qf: int, members: list[tuple[str, str, str, int]]) -> Foyer:
     foyer, created = Foyer.objects.get_or_create(
         responsible=user,
-        defaults={"address": "1 rue de la Mairie", "postal_code": postal_code, "commune": commune, "quotient_familial": qf},
+        defaults={
+            "address": "1 rue de la Mairie",
+            "postal_code": postal_code,
+            "commune": commune,
+            "quotient_familial": qf,
+        },
     )
     if created:
         today = timezone.localdate()
         FoyerMember.objects.create(
-            foyer=foyer, civility="mme", first_name=user.first_name, last_name=user.last_name,
-            birth_date=dt.date(today.year - 47, 3, 14), link=FoyerMember.Link.APPLICANT,
+            foyer=foyer,
+            civility="mme",
+            first_name=user.first_name,
+            last_name=user.last_name,
+            birth_date=dt.date(today.year - 47, 3, 14),
+            link=FoyerMember.Link.APPLICANT,
         )
         for civility, first, link, age in members:
             FoyerMember.objects.create(
-                foyer=foyer, civility=civility, first_name=first, last_name=user.last_name,
-                birth_date=dt.date(today.year - age, 1, 10), link=link,
+                foyer=foyer,
+                civility=civility,
+                first_name=first,
+                last_name=user.last_name,
+                birth_date=dt.date(today.year - age, 1, 10),
+                link=link,
             )
     return foyer
 
@@ -89,7 +102,13 @@ class Command(BaseCommand):
                     "processing_days": 30,
                 },
             )
-            _foyer(citizen, "Vesoul", "70000", 450, [("mme", "Léa", FoyerMember.Link.CHILD, 19), ("m", "Hugo", FoyerMember.Link.CHILD, 15)])
+            _foyer(
+                citizen,
+                "Vesoul",
+                "70000",
+                450,
+                [("mme", "Léa", FoyerMember.Link.CHILD, 19), ("m", "Hugo", FoyerMember.Link.CHILD, 15)],
+            )
             if not pack_jeunes.dossiers.exists():
                 self._queue_examples(pack_jeunes)
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
@@ -102,15 +121,22 @@ class Command(BaseCommand):
         ]
         for email, first, last, commune, cp, qf, child, age in neighbours:
             user = _user(email, first, last)
-            foyer = _foyer(user, commune, cp, qf, [("mme" if child == "Emma" else "m", child, FoyerMember.Link.CHILD, age)])
+            foyer = _foyer(
+                user, commune, cp, qf, [("mme" if child == "Emma" else "m", child, FoyerMember.Link.CHILD, age)]
+            )
             dossier = actions.create_draft(teleservice, acting_user=user)
             beneficiary = foyer.members.get(first_name=child)
             actions.save_draft(
                 dossier,
                 {
-                    "beneficiary": str(beneficiary.pk), "quotient_familial": str(qf), "engagement": "aucun",
-                    "housing_address": "12 avenue Aristide Briand", "housing_postal_code": "70000",
-                    "housing_commune": "Vesoul", "move_in_date": "2026-09-01", "monthly_rent": "420",
+                    "beneficiary": str(beneficiary.pk),
+                    "quotient_familial": str(qf),
+                    "engagement": "aucun",
+                    "housing_address": "12 avenue Aristide Briand",
+                    "housing_postal_code": "70000",
+                    "housing_commune": "Vesoul",
+                    "move_in_date": "2026-09-01",
+                    "monthly_rent": "420",
                     "certify": "on",
                 },
                 acting_user=user,

@@ -1,0 +1,59 @@
+from django.contrib import admin
+
+from instruction.models import Dossier, Event, Foyer, FoyerMember, Organisme, OutboxMessage, Teleservice
+
+
+@admin.register(Teleservice)
+class TeleserviceAdmin(admin.ModelAdmin):
+    list_display = ["title", "code", "audience", "published", "opens_on", "closes_on", "instructing_service"]
+    list_filter = ["published", "audience"]
+    prepopulated_fields = {"slug": ["title"]}
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """State changes go through the actions layer, never through the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Dossier)
+class DossierAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "teleservice", "applicant", "status", "assignee", "transmitted_at", "deadline"]
+    list_filter = ["status", "teleservice"]
+    search_fields = ["reference", "applicant__email"]
+    list_select_related = ["teleservice", "applicant", "assignee"]
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ["created", "dossier", "actor", "action", "from_status", "to_status"]
+    list_select_related = ["dossier", "actor"]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    list_display = ["key", "kind", "status", "attempts", "created", "sent_at"]
+    list_filter = ["status", "kind"]
+
+
+class FoyerMemberInline(admin.TabularInline):
+    model = FoyerMember
+    extra = 0
+
+
+@admin.register(Foyer)
+class FoyerAdmin(admin.ModelAdmin):
+    list_display = ["responsible", "commune", "quotient_familial"]
+    inlines = [FoyerMemberInline]
+
+
+@admin.register(Organisme)
+class OrganismeAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "siret", "commune"]

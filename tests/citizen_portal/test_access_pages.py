@@ -1,0 +1,82 @@
+"""Every object page answers 404 to whoever may not see the dossier."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.citizen_portal.test_journey_http import login
+from tests.factories import filed_dossier
+
+CITIZEN_PAGES = ["citizen:dossier", "citizen:edit", "citizen:transmit"]
+AGENT_PAGES = ["backoffice:review"]
+
+
+@pytest.mark.parametrize("page", CITIZEN_PAGES)
+@pytest.mark.parametrize("who", ["other_citizen", "agent", "other_agent", "supervisor"])
+def test_citizen_pages_outsider_gets_404(client, cast, page, who):
+    """Only the applicant reaches the citizen pages of a dossier, transmitted or not."""
+    dossier = filed_dossier(cast.teleservice, cast.applicant)
+    login(client, getattr(cast, who))
+    assert client.get(reverse(page, args=[dossier.reference])).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["applicant", "other_citizen", "other_agent"])
+def test_review_page_outsider_gets_404_or_403(client, cast, who):
+    """The review screen is for agents of the instructing service only."""
+    dossier = filed_dossier(cast.teleservice, cast.applicant)
+    login(client, getattr(cast, who))
+    status = client.get(reverse("backoffice:review", args=[dossier.reference])).status_code
+    assert status == (404 if who == "other_agent" else 403)
+
+
+@pytest.mark.parametrize("action", ["prendre", "liberer", "complement", "decider"])
+def test_agent_actions_other_service_gets_404(client, cast, action):
+    """An agent of another service cannot act on the dossier, whatever URL they try."""
+    dossier = filed_dossier(cast.teleservice, cast.applicant)
+    login(client, cast.other_agent)
+    response = client.post(reverse("backoffice:act", args=[dossier.reference, action]), {"outcome": "accepted"})
+    assert response.status_code == 404
+    dossier.refresh_from_db()
+    assert dossier.status == "transmitted"
+
+
+def test_review_agent_draft_is_invisible(client, cast):
+    """Drafts never reach the back office."""
+    dossier = filed_dossier(cast.teleservice, cast.applicant, transmit=False)
+    login(client, cast.agent)
+    assert client.get(reverse("backoffice:review", args=[dossier.reference])).status_code == 404
+
+
+def test_pages_anonymous_redirected_to_login(client, cast):
+    """Every non-public page sends an anonymous visitor to the login page."""
+    dossier = filed_dossier(cast.teleservice, cast.applicant)
+    for url in [
+        reverse("citizen:dossiers"),
+        reverse("citizen:dossier", args=[dossier.reference]),
+        reverse("backoffice:queue"),
+        reverse("backoffice:review", args=[dossier.reference]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("login")), url
+
+
+def test_public_pages_anonymous_ok(client, cast):
+    """Home, catalogue, fiche and login are public."""
+    for url in [
+        reverse("citizen:home"),
+        reverse("citizen:catalogue"),
+        reverse("citizen:teleservice", args=[cast.teleservice.slug]),
+        reverse("login"),
+    ]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_queue_agent_sees_only_own_services(client, cast, django_assert_max_num_queries):
+    """The queue lists the service's dossiers only, in a bounded number of queries."""
+    mine = [filed_dossier(cast.teleservice, cast.applicant) for _ in range(3)]
+    other = filed_dossier(cast.other_teleservice, cast.other_citizen)
+    login(client, cast.agent)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("backoffice:queue")).content.decode()
+    assert all(d.reference in page for d in mine) and other.reference not in page
