@@ -8,7 +8,7 @@ from django import forms as forms_module
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -33,10 +33,10 @@ def _instructed(request: HttpRequest) -> QuerySet[Dossier]:
 
 def _task_list(request: HttpRequest, qs: QuerySet[Dossier], tab: str) -> HttpResponse:
     base = _instructed(request)
-    counts = {
-        "queue": base.filter(status=DossierStatus.TRANSMITTED, assignee__isnull=True).count(),
-        "mine": base.filter(assignee=request.user, status=DossierStatus.IN_INSTRUCTION).count(),
-    }
+    counts = base.aggregate(
+        queue=Count("pk", filter=Q(status=DossierStatus.TRANSMITTED, assignee__isnull=True)),
+        mine=Count("pk", filter=Q(assignee=request.user, status=DossierStatus.IN_INSTRUCTION)),
+    )
     page = Paginator(
         qs.select_related("teleservice", "applicant", "beneficiary").order_by("deadline", "reference"), PAGE_SIZE
     ).get_page(request.GET.get("page"))

@@ -38,37 +38,34 @@ class NotVisible(Http404):
     """The user may not even know the dossier exists."""
 
 
-def instructed_teleservice_ids(user: Any) -> frozenset[int]:
-    """Téléservices this user instructs or supervises; cached on the user object for the request."""
-    cached = getattr(user, "_instructed_teleservice_ids", None)
+def _teleservice_ids(user: Any) -> tuple[frozenset[int], frozenset[int]]:
+    """(instructed or supervised, supervised) téléservice ids; cached on the user for the request."""
+    cached = getattr(user, "_teleservice_ids", None)
     if cached is not None:
         return cached
     from instruction.models import Teleservice
 
     if not user.is_authenticated:
-        ids: frozenset[int] = frozenset()
+        cached = (frozenset(), frozenset())
     else:
         by_perm = get_objects_for_user(
             user, "instruction.instruct_teleservice", klass=Teleservice, accept_global_perms=False
         ).values_list("pk", flat=True)
-        supervised = Teleservice.objects.filter(instructing_service__supervisors=user).values_list("pk", flat=True)
-        ids = frozenset(by_perm) | frozenset(supervised)
-    user._instructed_teleservice_ids = ids
-    return ids
+        supervised = frozenset(
+            Teleservice.objects.filter(instructing_service__supervisors=user).values_list("pk", flat=True)
+        )
+        cached = (frozenset(by_perm) | supervised, supervised)
+    user._teleservice_ids = cached
+    return cached
+
+
+def instructed_teleservice_ids(user: Any) -> frozenset[int]:
+    """Téléservices this user instructs (through a service's object permission) or supervises."""
+    return _teleservice_ids(user)[0]
 
 
 def supervised_teleservice_ids(user: Any) -> frozenset[int]:
-    cached = getattr(user, "_supervised_teleservice_ids", None)
-    if cached is None:
-        from instruction.models import Teleservice
-
-        cached = frozenset(
-            Teleservice.objects.filter(instructing_service__supervisors=user).values_list("pk", flat=True)
-            if user.is_authenticated
-            else []
-        )
-        user._supervised_teleservice_ids = cached
-    return cached
+    return _teleservice_ids(user)[1]
 
 
 def roles(user: Any, dossier: Dossier) -> frozenset[str]:

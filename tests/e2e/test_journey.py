@@ -37,6 +37,7 @@ def walk_journey(new_page: Callable[[], Page], cast: Any, visit: Visit = _ignore
     expect(citizen.get_by_role("heading", level=1)).to_have_text("Connexion")
     visit("login", citizen)
     login(citizen, cast.applicant)
+    visit("home", citizen)
 
     citizen.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Catalogue").click()
     expect(citizen.get_by_role("heading", level=1)).to_have_text("Catalogue des téléservices")
@@ -101,11 +102,13 @@ def walk_journey(new_page: Callable[[], Page], cast: Any, visit: Visit = _ignore
     agent.get_by_role("button", name="Enregistrer la décision").click()
     expect(agent.get_by_role("heading", level=1)).to_have_text("Mes tâches")
     expect(agent.locator(".messages")).to_contain_text("La décision est enregistrée")
+    visit("my tasks", agent)
 
     # 3. The citizen's recap shows the decision.
     citizen.reload()
     expect(citizen.locator(".status")).to_have_text("Accepté")
     expect(citizen.get_by_role("region", name="Décision")).to_contain_text("250")
+    visit("recap (decided)", citizen)
 
 
 def test_citizen_files_and_agent_accepts(new_page: Callable[[], Page], cast: Any) -> None:

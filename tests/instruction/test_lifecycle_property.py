@@ -1,0 +1,183 @@
+"""Random sequences of actions by random members of the cast, from two browser tabs, on a few
+dossiers: whatever is refused, the dossier's status, its Viewflow tasks and its audit trail
+must always agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from viewflow.workflow.status import PROCESS, STATUS
+
+from instruction import actions
+from instruction.actions import ActionError, InvalidInput
+from instruction.models import Dossier, DossierStatus, Event, FoyerMember
+from permissions.access import NotVisible
+from tests.factories import filed_dossier, valid_form_data
+from workflows import engine
+
+S = DossierStatus
+MAX_DOSSIERS = 3
+ACTORS = ("applicant", "other_citizen", "agent", "other_agent", "supervisor")
+OUTSIDERS = ("other_citizen", "other_agent")
+
+# (action, keyword arguments, whether the input itself is valid)
+STEPS: tuple[tuple[str, dict[str, Any], bool], ...] = (
+    ("transmit", {}, True),
+    ("take", {}, True),
+    ("release", {}, True),
+    ("request_complement", {"message": "Joignez votre bail signé."}, True),
+    ("request_complement", {"message": "  "}, False),
+    ("answer_complement", {}, True),
+    ("decide", {"outcome": S.ACCEPTED, "amount": "250"}, True),
+    ("decide", {"outcome": S.ACCEPTED, "amount": "abc"}, False),
+    ("decide", {"outcome": S.REJECTED, "motivation": "Ressources trop élevées."}, True),
+    ("decide", {"outcome": S.CLOSED, "motivation": "Demande en double."}, True),
+)
+# What a successful action does to the status (decide goes to its outcome).
+TRANSITIONS = {
+    "transmit": (S.DRAFT, S.TRANSMITTED),
+    "take": (S.TRANSMITTED, S.IN_INSTRUCTION),
+    "release": (S.IN_INSTRUCTION, S.TRANSMITTED),
+    "request_complement": (S.IN_INSTRUCTION, S.COMPLEMENT_REQUESTED),
+    "answer_complement": (S.COMPLEMENT_REQUESTED, S.TRANSMITTED),
+    "decide": (S.IN_INSTRUCTION, None),
+}
+REFUSALS = (ActionError, PermissionDenied, Http404)
+
+
+@dataclass
+class Tracked:
+    pk: int
+    tabs: list[Dossier]  # two copies of the dossier, as two browser tabs would hold
+    changes: int = 0  # successful status-changing actions
+    history: list[str] = field(default_factory=list)
+
+
+class DossierLifecycle(RuleBasedStateMachine):
+    def __init__(self, cast: Any) -> None:
+        super().__init__()
+        self.cast = cast
+        self.dossiers: list[Tracked] = []
+        # Each example runs in its own savepoint, rolled back at teardown.
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+
+    def teardown(self) -> None:
+        transaction.set_rollback(True)
+        self._atomic.__exit__(None, None, None)
+
+    def _status(self, tracked: Tracked) -> str:
+        return Dossier.objects.values_list("status", flat=True).get(pk=tracked.pk)
+
+    @precondition(lambda self: len(self.dossiers) < MAX_DOSSIERS)
+    @rule()
+    def file_draft(self) -> None:
+        dossier = filed_dossier(self.cast.teleservice, self.cast.applicant, transmit=False)
+        tabs = [Dossier.objects.get(pk=dossier.pk), Dossier.objects.get(pk=dossier.pk)]
+        self.dossiers.append(Tracked(pk=dossier.pk, tabs=tabs))
+
+    @precondition(lambda self: self.dossiers)
+    @rule(index=st.integers(0, MAX_DOSSIERS - 1), tab=st.integers(0, 1))
+    def reload_tab(self, index: int, tab: int) -> None:
+        self.dossiers[index % len(self.dossiers)].tabs[tab].refresh_from_db()
+
+    @precondition(lambda self: self.dossiers)
+    @rule(
+        index=st.integers(0, MAX_DOSSIERS - 1),
+        tab=st.integers(0, 1),
+        actor=st.sampled_from(ACTORS),
+        valid=st.booleans(),
+    )
+    def edit(self, index: int, tab: int, actor: str, valid: bool) -> None:
+        tracked = self.dossiers[index % len(self.dossiers)]
+        beneficiary = self.cast.applicant.foyer.members.exclude(link=FoyerMember.Link.APPLICANT).first()
+        data = valid_form_data(beneficiary, **({} if valid else {"housing_postal_code": "700"}))
+        before = self._status(tracked)
+        try:
+            actions.save_draft(tracked.tabs[tab], data, acting_user=getattr(self.cast, actor))
+        except REFUSALS as refusal:
+            assert actor not in OUTSIDERS or isinstance(refusal, NotVisible)
+        assert self._status(tracked) == before
+
+    @precondition(lambda self: self.dossiers)
+    @rule(
+        index=st.integers(0, MAX_DOSSIERS - 1),
+        tab=st.integers(0, 1),
+        actor=st.sampled_from(ACTORS),
+        step=st.sampled_from(STEPS),
+    )
+    def act(self, index: int, tab: int, actor: str, step: tuple[str, dict[str, Any], bool]) -> None:
+        name, kwargs, valid_input = step
+        tracked = self.dossiers[index % len(self.dossiers)]
+        before = self._status(tracked)
+        try:
+            getattr(actions, name)(tracked.tabs[tab], acting_user=getattr(self.cast, actor), **kwargs)
+        except REFUSALS as refusal:
+            event(f"refused: {type(refusal).__name__}")
+            assert self._status(tracked) == before, f"{name} by {actor} refused but changed the status"
+            if not valid_input:
+                assert isinstance(refusal, InvalidInput), "input is checked before anything else"
+            elif actor in OUTSIDERS:
+                assert isinstance(refusal, NotVisible), f"{name} by {actor}: {refusal!r}"
+            return
+        assert valid_input and actor not in OUTSIDERS, f"{name} by {actor} should have been refused"
+        source, target = TRANSITIONS[name]
+        target = target or kwargs["outcome"]
+        assert (before, self._status(tracked)) == (source, target)
+        assert tracked.tabs[tab].status == target, "the caller's copy is refreshed"
+        tracked.changes += 1
+        event(f"{name}: {source} -> {target}")
+        tracked.history.append(f"{name} by {actor}")
+
+    @invariant()
+    def status_tasks_and_events_agree(self) -> None:
+        for tracked in self.dossiers:
+            dossier = Dossier.objects.select_related("process").get(pk=tracked.pk)
+            tasks = [(t.flow_task.name, t.status, t.owner_id) for t in engine.open_tasks(dossier)]
+            where = f"{dossier.reference} after {tracked.history}: {dossier.status}, tasks {tasks}"
+            if dossier.status == S.DRAFT:
+                assert dossier.process_id is None, where
+                assert dossier.assignee_id is None, where
+            elif dossier.status == S.TRANSMITTED:
+                assert dossier.assignee_id is None, where
+                assert tasks == [("review", STATUS.NEW, None)], where
+            elif dossier.status == S.IN_INSTRUCTION:
+                assert dossier.assignee_id is not None, where
+                assert tasks == [("review", STATUS.ASSIGNED, dossier.assignee_id)], where
+            elif dossier.status == S.COMPLEMENT_REQUESTED:
+                assert tasks == [("await_complement", STATUS.ASSIGNED, dossier.applicant_id)], where
+            else:
+                assert tasks == [], where
+                assert dossier.process.status == PROCESS.DONE, where
+            if dossier.process_id is not None and not dossier.is_decided:
+                assert dossier.process.status == PROCESS.NEW, where
+
+            events = list(Event.objects.filter(dossier=dossier).order_by("pk"))
+            assert len(events) == 1 + tracked.changes, where
+            assert (events[0].action, events[0].to_status) == ("create", S.DRAFT), where
+            for previous, event in zip(events, events[1:], strict=False):
+                assert event.from_status == previous.to_status, where
+            assert events[-1].to_status == dossier.status, where
+
+
+@pytest.mark.django_db
+def test_lifecycle_random_actors_status_tasks_and_events_agree(cast):
+    """Any sequence of actions by anyone keeps status, open tasks and audit trail in step."""
+    run_state_machine_as_test(
+        lambda: DossierLifecycle(cast),
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=15,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        ),
+    )
