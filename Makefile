@@ -34,6 +34,7 @@ test-fast: install ## Run the tests without the browser
 lint: install ## Ruff and Django's checks
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(TEST_ENV) $(BIN)/mypy
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/python manage.py check
 

@@ -59,7 +59,7 @@ class DossierForm(forms.Form):
             raw = self.data.get(bound.name, "")
             field = bound.field
             if isinstance(field, forms.ChoiceField):
-                shown = dict((str(k), v) for k, v in field.choices).get(str(raw), raw)
+                shown = {str(k): v for k, v in field.choices}.get(str(raw), raw)  # type: ignore[union-attr,misc]
             elif isinstance(field, forms.BooleanField):
                 shown = "Oui" if raw else "Non"
             else:

@@ -72,9 +72,8 @@ def roles(user: Any, dossier: Dossier) -> frozenset[str]:
     if not user.is_authenticated or not user.is_active:
         return frozenset()
     found = set()
-    if dossier.applicant_id == user.pk or (
-        dossier.organisme_id is not None and dossier.organisme.members.filter(pk=user.pk).exists()
-    ):
+    organisme = dossier.organisme if dossier.organisme_id is not None else None
+    if dossier.applicant_id == user.pk or (organisme is not None and organisme.members.filter(pk=user.pk).exists()):
         found.add(APPLICANT)
     if dossier.status != "draft" and dossier.teleservice_id in instructed_teleservice_ids(user):
         found.add(AGENT)

@@ -16,7 +16,7 @@ def sync_instructing_permission(teleservice: Teleservice) -> None:
     """Give the téléservice's instructing service (its group) the object permission, and take
     it from any other group: the foreign key on the téléservice is the one source of truth."""
     wanted = teleservice.instructing_service.group
-    for group in get_groups_with_perms(teleservice):
+    for group in get_groups_with_perms(teleservice):  # type: ignore[union-attr]
         if group != wanted:
             remove_perm(INSTRUCT, group, teleservice)
     assign_perm(INSTRUCT, wanted, teleservice)

@@ -15,7 +15,7 @@ from workflows import engine
 def validate_for_transmission(dossier: Dossier) -> dict[str, Any]:
     form = form_for(dossier.teleservice)(data=dossier.data, dossier=dossier)
     if not form.is_valid():
-        raise InvalidInput({field: list(msgs) for field, msgs in form.errors.items()})
+        raise InvalidInput({field: [str(m) for m in msgs] for field, msgs in form.errors.items()})
     return form.stored_data()
 
 

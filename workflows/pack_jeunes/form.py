@@ -65,9 +65,12 @@ class PackJeunesForm(DossierForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        members = self.dossier.foyer.members.all() if self.dossier.foyer_id else []
+        foyer = self.dossier.foyer
+        members = list(foyer.members.all()) if foyer is not None else []
         self.eligible_members = [m for m in members if rules.is_eligible_beneficiary(m.birth_date, today)]
-        self.fields["beneficiary"].choices = [("", _("— Choisir un membre du foyer —"))] + [
+        beneficiary = self.fields["beneficiary"]
+        assert isinstance(beneficiary, forms.ChoiceField)  # noqa: S101 - narrows the type
+        beneficiary.choices = [("", _("— Choisir un membre du foyer —"))] + [
             (str(m.pk), f"{m.first_name} {m.last_name} ({m.age_on(today)} ans)") for m in self.eligible_members
         ]
 
