@@ -8,6 +8,17 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+ACTION_LABELS = {
+    "create": _("Création du brouillon"),
+    "transmit": _("Transmission au service instructeur"),
+    "take": _("Prise en charge"),
+    "release": _("Remise dans la file « À traiter »"),
+    "request_complement": _("Demande de complément d'information"),
+    "answer_complement": _("Nouvelle transmission après complément"),
+    "decide": _("Décision"),
+}
+
+
 class Event(models.Model):
     """Append-only audit trail of a dossier. A database trigger refuses UPDATE and DELETE."""
 
@@ -29,6 +40,16 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} ({self.from_status} → {self.to_status})"
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def to_status_label(self) -> str:
+        from instruction.models.dossier import DossierStatus
+
+        return str(DossierStatus(self.to_status).label) if self.to_status else ""
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
