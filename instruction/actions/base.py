@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
 from instruction.models import Dossier, Event
 from permissions import access
@@ -61,16 +61,25 @@ def locked_dossier(dossier: Dossier, *, acting_user: Any, action: str) -> Iterat
     dossier.refresh_from_db()
 
 
+def _refusal(dossier: Dossier) -> TransitionRefused:
+    return TransitionRefused(
+        _("Cette action n'est pas possible pour un dossier « %(status)s ».") % {"status": dossier.get_status_display()}
+    )
+
+
+def ensure_allowed(dossier: Dossier, transition: Callable[..., Any]) -> None:
+    """Refuse early, naming the status, before validating input the status would refuse anyway."""
+    if not can_proceed(transition):
+        raise _refusal(dossier)
+
+
 def fire(dossier: Dossier, transition: Callable[..., Any], *args: Any) -> str:
     """Fire an FSM transition; returns the status before it. Refusals carry a French message."""
     before = dossier.status
     try:
         transition(*args)
     except TransitionNotAllowed:
-        raise TransitionRefused(
-            _("Cette action n'est pas possible pour un dossier « %(status)s ».")
-            % {"status": dossier.get_status_display()}
-        ) from None
+        raise _refusal(dossier) from None
     return before
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from instruction.actions.base import InvalidInput, fire, locked_dossier, record
+from instruction.actions.base import InvalidInput, ensure_allowed, fire, locked_dossier, record
 from instruction.actions.transmit import validate_for_transmission
 from instruction.models import Dossier
 from instruction.notifications import notify_complement_requested
@@ -28,6 +28,7 @@ def request_complement(dossier: Dossier, *, acting_user: Any, message: str) -> D
 def answer_complement(dossier: Dossier, *, acting_user: Any) -> Dossier:
     """The applicant transmits the completed dossier again; it returns to the service queue."""
     with locked_dossier(dossier, acting_user=acting_user, action="answer_complement") as locked:
+        ensure_allowed(locked, locked.answer_complement)
         locked.data = validate_for_transmission(locked)
         before = fire(locked, locked.answer_complement)
         previous = locked.assignee_id

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from instruction.actions.base import ActionError, locked_dossier, record
+from instruction.actions.base import ActionError, TransitionRefused, locked_dossier, record
 from instruction.forms import form_for
 from instruction.models import Audience, Dossier, FoyerMember, ReferenceCounter, Teleservice
 
@@ -40,6 +40,10 @@ def create_draft(teleservice: Teleservice, *, acting_user: Any) -> Dossier:
 def save_draft(dossier: Dossier, raw_data: dict[str, Any], *, acting_user: Any) -> Dossier:
     """Keep what the applicant typed, valid or not: validation happens at transmission."""
     with locked_dossier(dossier, acting_user=acting_user, action="edit") as locked:
+        if not locked.is_editable_by_applicant:
+            raise TransitionRefused(
+                _("Ce dossier « %(status)s » n'est plus modifiable.") % {"status": locked.get_status_display()}
+            )
         form_class = form_for(locked.teleservice)
         locked.data = form_class.raw_from(raw_data)
         locked.beneficiary = _beneficiary(locked, locked.data.get("beneficiary"))

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from instruction.actions.base import InvalidInput, fire, locked_dossier, record
+from instruction.actions.base import InvalidInput, ensure_allowed, fire, locked_dossier, record
 from instruction.forms import form_for
 from instruction.models import Dossier
 from instruction.notifications import notify_transmission
@@ -22,6 +22,7 @@ def validate_for_transmission(dossier: Dossier) -> dict[str, Any]:
 def transmit(dossier: Dossier, *, acting_user: Any) -> Dossier:
     """The applicant transmits a draft: it goes to the instructing service's queue."""
     with locked_dossier(dossier, acting_user=acting_user, action="transmit") as locked:
+        ensure_allowed(locked, locked.transmit)
         cleaned = validate_for_transmission(locked)
         before = fire(locked, locked.transmit)
         locked.data = cleaned

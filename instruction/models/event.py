@@ -7,7 +7,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
 ACTION_LABELS = {
     "create": _("Création du brouillon"),
     "transmit": _("Transmission au service instructeur"),
@@ -41,6 +40,14 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.action} ({self.from_status} → {self.to_status})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("Audit events are append-only")
+
     @property
     def action_label(self) -> str:
         return str(ACTION_LABELS.get(self.action, self.action))
@@ -50,11 +57,3 @@ class Event(models.Model):
         from instruction.models.dossier import DossierStatus
 
         return str(DossierStatus(self.to_status).label) if self.to_status else ""
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("Audit events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValueError("Audit events are append-only")

@@ -13,7 +13,14 @@ from django.db import transaction
 from django.http import Http404
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 from viewflow.workflow.status import PROCESS, STATUS
 
 from instruction import actions
@@ -24,7 +31,7 @@ from tests.factories import filed_dossier, valid_form_data
 from workflows import engine
 
 S = DossierStatus
-MAX_DOSSIERS = 3
+MAX_DOSSIERS = 2
 ACTORS = ("applicant", "other_citizen", "agent", "other_agent", "supervisor")
 OUTSIDERS = ("other_citizen", "other_agent")
 
@@ -51,6 +58,16 @@ TRANSITIONS = {
     "decide": (S.IN_INSTRUCTION, None),
 }
 REFUSALS = (ActionError, PermissionDenied, Http404)
+# How the usual actors bring a new draft to each status (step indexes in STEPS).
+PATHS = {
+    S.DRAFT: (),
+    S.TRANSMITTED: (0,),
+    S.IN_INSTRUCTION: (0, 1),
+    S.COMPLEMENT_REQUESTED: (0, 1, 3),
+    S.ACCEPTED: (0, 1, 6),
+    S.REJECTED: (0, 1, 8),
+    S.CLOSED: (0, 1, 9),
+}
 
 
 @dataclass
@@ -77,46 +94,18 @@ class DossierLifecycle(RuleBasedStateMachine):
     def _status(self, tracked: Tracked) -> str:
         return Dossier.objects.values_list("status", flat=True).get(pk=tracked.pk)
 
-    @precondition(lambda self: len(self.dossiers) < MAX_DOSSIERS)
-    @rule()
-    def file_draft(self) -> None:
-        dossier = filed_dossier(self.cast.teleservice, self.cast.applicant, transmit=False)
-        tabs = [Dossier.objects.get(pk=dossier.pk), Dossier.objects.get(pk=dossier.pk)]
-        self.dossiers.append(Tracked(pk=dossier.pk, tabs=tabs))
+    def _usual_actor(self, tracked: Tracked, action: str, agent: str) -> str:
+        """Who would normally do ``action``: the applicant, the agent taking it, the assignee."""
+        if action in ("transmit", "answer_complement"):
+            return "applicant"
+        assignee_id = Dossier.objects.values_list("assignee_id", flat=True).get(pk=tracked.pk)
+        holder = next((name for name in ACTORS if getattr(self.cast, name).pk == assignee_id), None)
+        if action == "take" or holder is None:
+            return agent
+        return agent if action == "release" and agent == "supervisor" else holder
 
-    @precondition(lambda self: self.dossiers)
-    @rule(index=st.integers(0, MAX_DOSSIERS - 1), tab=st.integers(0, 1))
-    def reload_tab(self, index: int, tab: int) -> None:
-        self.dossiers[index % len(self.dossiers)].tabs[tab].refresh_from_db()
-
-    @precondition(lambda self: self.dossiers)
-    @rule(
-        index=st.integers(0, MAX_DOSSIERS - 1),
-        tab=st.integers(0, 1),
-        actor=st.sampled_from(ACTORS),
-        valid=st.booleans(),
-    )
-    def edit(self, index: int, tab: int, actor: str, valid: bool) -> None:
-        tracked = self.dossiers[index % len(self.dossiers)]
-        beneficiary = self.cast.applicant.foyer.members.exclude(link=FoyerMember.Link.APPLICANT).first()
-        data = valid_form_data(beneficiary, **({} if valid else {"housing_postal_code": "700"}))
-        before = self._status(tracked)
-        try:
-            actions.save_draft(tracked.tabs[tab], data, acting_user=getattr(self.cast, actor))
-        except REFUSALS as refusal:
-            assert actor not in OUTSIDERS or isinstance(refusal, NotVisible)
-        assert self._status(tracked) == before
-
-    @precondition(lambda self: self.dossiers)
-    @rule(
-        index=st.integers(0, MAX_DOSSIERS - 1),
-        tab=st.integers(0, 1),
-        actor=st.sampled_from(ACTORS),
-        step=st.sampled_from(STEPS),
-    )
-    def act(self, index: int, tab: int, actor: str, step: tuple[str, dict[str, Any], bool]) -> None:
+    def _attempt(self, tracked: Tracked, tab: int, actor: str, step: tuple[str, dict[str, Any], bool]) -> bool:
         name, kwargs, valid_input = step
-        tracked = self.dossiers[index % len(self.dossiers)]
         before = self._status(tracked)
         try:
             getattr(actions, name)(tracked.tabs[tab], acting_user=getattr(self.cast, actor), **kwargs)
@@ -127,15 +116,72 @@ class DossierLifecycle(RuleBasedStateMachine):
                 assert isinstance(refusal, InvalidInput), "input is checked before anything else"
             elif actor in OUTSIDERS:
                 assert isinstance(refusal, NotVisible), f"{name} by {actor}: {refusal!r}"
-            return
+            return False
         assert valid_input and actor not in OUTSIDERS, f"{name} by {actor} should have been refused"
         source, target = TRANSITIONS[name]
         target = target or kwargs["outcome"]
         assert (before, self._status(tracked)) == (source, target)
         assert tracked.tabs[tab].status == target, "the caller's copy is refreshed"
         tracked.changes += 1
-        event(f"{name}: {source} -> {target}")
         tracked.history.append(f"{name} by {actor}")
+        event(f"{name}: {source} -> {target}")
+        return True
+
+    @initialize(start=st.sampled_from(list(PATHS)), agent=st.sampled_from(["agent", "supervisor"]))
+    def file_first_dossier(self, start: str, agent: str) -> None:
+        """The first dossier starts in any status, reached by its usual actors."""
+        self.file_draft()
+        tracked = self.dossiers[0]
+        for index in PATHS[start]:
+            step = STEPS[index]
+            assert self._attempt(tracked, 0, self._usual_actor(tracked, step[0], agent), step)
+        tracked.tabs[1].refresh_from_db()
+
+    @precondition(lambda self: len(self.dossiers) < MAX_DOSSIERS)
+    @rule()
+    def file_draft(self) -> None:
+        dossier = filed_dossier(self.cast.teleservice, self.cast.applicant, transmit=False)
+        tabs = [Dossier.objects.get(pk=dossier.pk), Dossier.objects.get(pk=dossier.pk)]
+        self.dossiers.append(Tracked(pk=dossier.pk, tabs=tabs))
+
+    @rule(
+        index=st.integers(0, MAX_DOSSIERS - 1),
+        tab=st.integers(0, 1),
+        actor=st.sampled_from(ACTORS),
+        valid=st.booleans(),
+    )
+    def edit(self, index: int, tab: int, actor: str, valid: bool) -> None:
+        """Saving the form never changes the status (and makes later transmissions fail when invalid)."""
+        tracked = self.dossiers[index % len(self.dossiers)]
+        beneficiary = self.cast.applicant.foyer.members.exclude(link=FoyerMember.Link.APPLICANT).first()
+        data = valid_form_data(beneficiary, **({} if valid else {"housing_postal_code": "700"}))
+        before = self._status(tracked)
+        try:
+            actions.save_draft(tracked.tabs[tab], data, acting_user=getattr(self.cast, actor))
+        except REFUSALS as refusal:
+            assert actor not in OUTSIDERS or isinstance(refusal, NotVisible)
+        assert self._status(tracked) == before
+
+    @rule(
+        index=st.integers(0, MAX_DOSSIERS - 1),
+        tab=st.integers(0, 1),
+        actor=st.sampled_from(ACTORS),
+        step=st.sampled_from(STEPS),
+    )
+    def anyone_acts(self, index: int, tab: int, actor: str, step: tuple[str, dict[str, Any], bool]) -> None:
+        """Anyone tries anything, from either tab (possibly out of date)."""
+        self._attempt(self.dossiers[index % len(self.dossiers)], tab, actor, step)
+
+    @rule(data=st.data(), index=st.integers(0, MAX_DOSSIERS - 1), agent=st.sampled_from(["agent", "supervisor"]))
+    def usual_actor_acts(self, data: st.DataObject, index: int, agent: str) -> None:
+        """The usual actor reloads the first tab and tries one of the actions the status offers (valid input)."""
+        tracked = self.dossiers[index % len(self.dossiers)]
+        tracked.tabs[0].refresh_from_db()
+        status = self._status(tracked)
+        offered = [step for step in STEPS if step[2] and TRANSITIONS[step[0]][0] == status] or list(STEPS)
+        name = data.draw(st.sampled_from(sorted({step[0] for step in offered})))
+        step = data.draw(st.sampled_from([step for step in offered if step[0] == name]))
+        self._attempt(tracked, 0, self._usual_actor(tracked, step[0], agent), step)
 
     @invariant()
     def status_tasks_and_events_agree(self) -> None:
@@ -163,8 +209,8 @@ class DossierLifecycle(RuleBasedStateMachine):
             events = list(Event.objects.filter(dossier=dossier).order_by("pk"))
             assert len(events) == 1 + tracked.changes, where
             assert (events[0].action, events[0].to_status) == ("create", S.DRAFT), where
-            for previous, event in zip(events, events[1:], strict=False):
-                assert event.from_status == previous.to_status, where
+            for previous, current in zip(events, events[1:], strict=False):
+                assert current.from_status == previous.to_status, where
             assert events[-1].to_status == dossier.status, where
 
 

@@ -394,3 +394,19 @@ def test_transmit_applicant_twice_reread_copy(cast):
         actions.transmit(Dossier.objects.get(pk=dossier.pk), acting_user=cast.applicant)
 
     _assert_transmitted_once(dossier)
+
+
+@pytest.mark.parametrize("status", ["transmitted", "in_instruction", "accepted"])
+def test_save_draft_applicant_after_transmission_is_refused(cast, status):
+    """Once transmitted (and until a complement is asked), the applicant cannot rewrite the data."""
+    dossier = filed_dossier(cast.teleservice, cast.applicant)
+    if status != "transmitted":
+        actions.take(dossier, acting_user=cast.agent)
+    if status == "accepted":
+        actions.decide(dossier, acting_user=cast.agent, outcome="accepted", amount="250")
+    before = dict(dossier.data)
+    beneficiary = cast.applicant.foyer.members.get()
+    with pytest.raises(TransitionRefused, match="n'est plus modifiable"):
+        actions.save_draft(dossier, valid_form_data(beneficiary, housing_postal_code="x"), acting_user=cast.applicant)
+    dossier.refresh_from_db()
+    assert dossier.data == before and dossier.status == status
