@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from instruction.models import Dossier, Foyer, Teleservice
 
@@ -61,7 +62,7 @@ class DossierForm(forms.Form):
             if isinstance(field, forms.ChoiceField):
                 shown = {str(k): v for k, v in field.choices}.get(str(raw), raw)  # type: ignore[union-attr,misc]
             elif isinstance(field, forms.BooleanField):
-                shown = "Oui" if raw else "Non"
+                shown = _("Oui") if raw else _("Non")
             else:
                 shown = raw
             rows.append((str(bound.label), str(shown) if shown not in ("", None) else "—"))

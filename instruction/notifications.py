@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from instruction.models import Dossier
 from instruction.outbox import enqueue_email
@@ -12,7 +13,9 @@ from instruction.outbox import enqueue_email
 
 def _email(dossier: Dossier, kind: str, template: str, **context: object) -> None:
     context.update(dossier=dossier, url=settings.SITE_URL + reverse("citizen:dossier", args=[dossier.reference]))
-    text = render_to_string(template, context).strip()
+    # In French, whatever language the agent who triggered it is browsing in.
+    with translation.override(settings.LANGUAGE_CODE):
+        text = render_to_string(template, context).strip()
     subject, _sep, body = text.partition("\n")
     # The event count makes the key unique per occurrence yet stable on a retried transaction.
     occurrence = dossier.events.count()

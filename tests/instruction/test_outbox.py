@@ -65,11 +65,22 @@ def test_deliver_outbox_failure_backs_off_then_fails(db, settings):
 
 
 def test_sweep_outbox_retries_only_due_messages(db):
-    """The sweep delivers pending messages whose time has come, not the others."""
+    """The sweep hands due pending messages to Celery (run now when eager, queued on the broker
+    otherwise) and leaves the others alone."""
+    from config.celery import app
+
     due = enqueue_email(key="k:due", to=["a@exemple.test"], subject="S", body="B")
     later = enqueue_email(key="k:later", to=["b@exemple.test"], subject="S", body="B")
     OutboxMessage.objects.filter(pk=later.pk).update(next_attempt_at=timezone.now() + dt.timedelta(hours=1))
-    assert sweep_outbox.apply().get() == 1
+    if app.conf.task_always_eager:
+        assert sweep_outbox.apply().get() == 1
+    else:
+        with app.connection_for_write() as conn:
+            redis = conn.default_channel.client
+            queued = redis.llen("celery")
+            assert sweep_outbox.apply().get() == 1
+            assert redis.llen("celery") == queued + 1
+        assert deliver_outbox(due.pk) == "sent"
     due.refresh_from_db()
     later.refresh_from_db()
     assert (due.status, later.status) == ("sent", "pending")

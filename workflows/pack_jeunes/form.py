@@ -71,7 +71,8 @@ class PackJeunesForm(DossierForm):
         beneficiary = self.fields["beneficiary"]
         assert isinstance(beneficiary, forms.ChoiceField)  # noqa: S101 - narrows the type
         beneficiary.choices = [("", _("— Choisir un membre du foyer —"))] + [
-            (str(m.pk), f"{m.first_name} {m.last_name} ({m.age_on(today)} ans)") for m in self.eligible_members
+            (str(m.pk), _("%(name)s (%(age)s ans)") % {"name": f"{m.first_name} {m.last_name}", "age": m.age_on(today)})
+            for m in self.eligible_members
         ]
 
     @classmethod

@@ -8,15 +8,18 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 MIN_AGE, MAX_AGE = 18, 25
 
 # (upper bound of the quotient familial, amount in euros); above the last bound: not eligible.
 SCALE: tuple[tuple[int, int], ...] = ((299, 400), (599, 250), (999, 150), (1200, 100))
 ENGAGEMENTS = {
-    "aucun": "Aucun",
-    "jsp": "Jeune sapeur-pompier volontaire",
-    "gendarme": "Gendarme réserviste",
-    "militaire": "Réserviste militaire",
+    "aucun": gettext_lazy("Aucun"),
+    "jsp": gettext_lazy("Jeune sapeur-pompier volontaire"),
+    "gendarme": gettext_lazy("Gendarme réserviste"),
+    "militaire": gettext_lazy("Réserviste militaire"),
 }
 BONUS_RATE = Decimal("0.5")
 
@@ -44,13 +47,25 @@ def compute_amount(quotient_familial: int, engagement: str) -> Amount:
     lower = 0
     for upper, base in SCALE:
         if quotient_familial <= upper:
-            steps = [f"Quotient familial {quotient_familial} € (tranche {lower} à {upper} €) : {base} €"]
+            steps = [
+                _("Quotient familial %(qf)s € (tranche %(lower)s à %(upper)s €) : %(base)s €")
+                % {"qf": quotient_familial, "lower": lower, "upper": upper, "base": base}
+            ]
             value = Decimal(base)
             if engagement in ENGAGEMENTS and engagement != "aucun":
                 bonus = (value * BONUS_RATE).quantize(Decimal("1"))
-                steps.append(f"Majoration de 50 % ({ENGAGEMENTS[engagement]}) : + {bonus} €")
+                steps.append(
+                    _("Majoration de 50 %% (%(engagement)s) : + %(bonus)s €")
+                    % {"engagement": ENGAGEMENTS[engagement], "bonus": bonus}
+                )
                 value += bonus
-            steps.append(f"Montant proposé : {value} €")
+            steps.append(_("Montant proposé : %(value)s €") % {"value": value})
             return Amount(value, steps)
         lower = upper + 1
-    return Amount(None, [f"Quotient familial {quotient_familial} € supérieur à {SCALE[-1][0]} € : non éligible"])
+    return Amount(
+        None,
+        [
+            _("Quotient familial %(qf)s € supérieur à %(max)s € : non éligible")
+            % {"qf": quotient_familial, "max": SCALE[-1][0]}
+        ],
+    )
