@@ -4,7 +4,6 @@ transmission, so that they can never disagree."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -38,19 +37,16 @@ class DossierForm(forms.Form):
         return {}
 
     def stored_data(self) -> dict[str, Any]:
-        """The cleaned values as JSON, in a form that binds back to the same values."""
+        """The cleaned values as JSON, in a form that binds back to the same values: booleans
+        stay booleans, everything else becomes the text a person would have typed."""
         stored: dict[str, Any] = {}
         for name, value in self.cleaned_data.items():
-            if isinstance(value, dt.date):
+            if isinstance(value, bool):
+                stored[name] = value
+            elif isinstance(value, dt.date):
                 stored[name] = value.isoformat()
-            elif isinstance(value, Decimal):
-                stored[name] = str(value)
-            elif value is None:
-                stored[name] = ""
-            elif isinstance(value, bool | int | str):
-                stored[name] = value if not isinstance(value, int) or isinstance(value, bool) else str(value)
             else:
-                stored[name] = str(value)
+                stored[name] = "" if value is None else str(value)
         return stored
 
     def summary(self) -> list[tuple[str, str]]:
