@@ -111,10 +111,22 @@ TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 
+# Uploaded files are private: no MEDIA_URL, they are only served by access-checked views.
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": "", "base_url": None},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+UPLOAD_MAX_FILE_MB = env_int("UPLOAD_MAX_FILE_MB", 10)
+UPLOAD_MAX_FILES_PER_DOCUMENT = env_int("UPLOAD_MAX_FILES_PER_DOCUMENT", 5)
+
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
+STORAGES["default"]["OPTIONS"]["location"] = str(MEDIA_ROOT)
 
 # --- Background work ----------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
@@ -154,6 +166,12 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+
+# --- Accounts: sign-up, activation, password reset, throttling (citizen_portal/accounts) --
+# (owned by the accounts area)
+
+# --- FranceConnect (citizen_portal/franceconnect) -----------------------------------
+# (owned by the FranceConnect area)
 
 LOGGING = {
     "version": 1,

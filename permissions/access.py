@@ -15,6 +15,8 @@ from django.http import Http404
 from django_fsm import can_proceed
 from guardian.shortcuts import get_objects_for_user
 
+from permissions.organismes import organismes_of
+
 if TYPE_CHECKING:
     from instruction.models import Dossier
 
@@ -72,8 +74,9 @@ def roles(user: Any, dossier: Dossier) -> frozenset[str]:
     if not user.is_authenticated or not user.is_active:
         return frozenset()
     found = set()
-    organisme = dossier.organisme if dossier.organisme_id is not None else None
-    if dossier.applicant_id == user.pk or (organisme is not None and organisme.members.filter(pk=user.pk).exists()):
+    if dossier.applicant_id == user.pk or (
+        dossier.organisme_id is not None and organismes_of(user).filter(pk=dossier.organisme_id).exists()
+    ):
         found.add(APPLICANT)
     if dossier.status != "draft" and dossier.teleservice_id in instructed_teleservice_ids(user):
         found.add(AGENT)
@@ -114,7 +117,7 @@ def visible_to(user: Any) -> QuerySet[Dossier]:
 
     if not user.is_authenticated or not user.is_active:
         return Dossier.objects.none()
-    own = Q(applicant=user) | Q(organisme_id__in=user.organismes.values("pk"))
+    own = Q(applicant=user) | Q(organisme_id__in=organismes_of(user).values("pk"))
     instructed = Q(teleservice_id__in=instructed_teleservice_ids(user)) & ~Q(status="draft")
     return Dossier.objects.filter(own | instructed)
 

@@ -89,3 +89,24 @@ class InstructingService(models.Model):
 
     def add_agent(self, user: User) -> None:
         user.groups.add(self.group)
+
+
+class FranceConnectIdentity(models.Model):
+    """The certified identity a person brought from FranceConnect. Matched on ``sub``, never on
+    e-mail; the person cannot edit these fields (they are refreshed at each FranceConnect login)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="franceconnect")
+    sub = models.CharField(_("identifiant FranceConnect"), max_length=255, unique=True)
+    given_name = models.CharField(_("prénoms"), max_length=255, blank=True)
+    family_name = models.CharField(_("nom de naissance"), max_length=255, blank=True)
+    birthdate = models.DateField(_("date de naissance"), null=True, blank=True)
+    claims = models.JSONField(_("données d'identité certifiées"), default=dict)
+    created = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated = models.DateTimeField(_("mise à jour le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("identité FranceConnect")
+        verbose_name_plural = _("identités FranceConnect")
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip() or self.sub

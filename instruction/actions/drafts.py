@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from instruction.actions.base import ActionError, TransitionRefused, locked_dossier, record
 from instruction.forms import form_for
 from instruction.models import Audience, Dossier, FoyerMember, ReferenceCounter, Teleservice
+from permissions.organismes import organismes_of
 
 
 def create_draft(teleservice: Teleservice, *, acting_user: Any) -> Dossier:
@@ -21,7 +22,7 @@ def create_draft(teleservice: Teleservice, *, acting_user: Any) -> Dossier:
         if foyer is None:
             raise ActionError(_("Créez d'abord votre foyer pour déposer un dossier sur ce téléservice."))
     else:
-        organisme = acting_user.organismes.order_by("pk").first()
+        organisme = organismes_of(acting_user).order_by("pk").first()
         if organisme is None:
             raise ActionError(_("Créez d'abord votre organisme pour déposer un dossier sur ce téléservice."))
     with transaction.atomic():

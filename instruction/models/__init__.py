@@ -1,18 +1,34 @@
+from instruction.models.document import DossierFile, MessageAttachment
 from instruction.models.dossier import Dossier, DossierStatus, ReferenceCounter
 from instruction.models.event import Event
-from instruction.models.household import Foyer, FoyerMember, Organisme
+from instruction.models.household import (
+    Foyer,
+    FoyerMember,
+    Organisme,
+    OrganismeGroupObjectPermission,
+    OrganismeInvitation,
+    OrganismeUserObjectPermission,
+)
+from instruction.models.message import Message, ThreadReadMark
 from instruction.models.outbox import OutboxMessage
 from instruction.models.teleservice import Audience, Teleservice
 
 __all__ = [
     "Audience",
     "Dossier",
+    "DossierFile",
     "DossierStatus",
     "Event",
     "Foyer",
     "FoyerMember",
+    "Message",
+    "MessageAttachment",
     "Organisme",
+    "OrganismeGroupObjectPermission",
+    "OrganismeInvitation",
+    "OrganismeUserObjectPermission",
     "OutboxMessage",
     "ReferenceCounter",
     "Teleservice",
+    "ThreadReadMark",
 ]

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 
 class Foyer(models.Model):
@@ -76,11 +77,49 @@ class Organisme(models.Model):
     address = models.CharField(_("adresse"), max_length=250)
     postal_code = models.CharField(_("code postal"), max_length=5)
     commune = models.CharField(_("commune"), max_length=100)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="organismes", blank=True)
 
     class Meta:
         verbose_name = _("organisme")
         verbose_name_plural = _("organismes")
+        # Roles are object permissions (see permissions/organismes.py): a member may file and
+        # follow the organisme's dossiers; an administrator also manages its members.
+        permissions = [
+            ("act_for_organisme", _("Déposer et suivre les dossiers de l'organisme")),
+            ("administer_organisme", _("Administrer l'organisme et ses membres")),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class OrganismeUserObjectPermission(UserObjectPermissionBase):
+    """Direct foreign-key permission rows for organismes (guardian), instead of generic ones."""
+
+    content_object = models.ForeignKey(Organisme, on_delete=models.CASCADE)
+
+
+class OrganismeGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Organisme, on_delete=models.CASCADE)
+
+
+class OrganismeInvitation(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Membre")
+        ADMINISTRATOR = "administrator", _("Administrateur")
+
+    organisme = models.ForeignKey(Organisme, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("adresse électronique"))
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(_("envoyée le"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisme}"
