@@ -3,19 +3,20 @@ except the account pages (login, logout, signup, password reset, FranceConnect) 
 
 from django.urls import include, path
 
-from citizen_portal import views
+from citizen_portal import catalogue, dossiers
+from citizen_portal.follow import views as follow
 
 app_name = "citizen"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("catalogue/", views.catalogue, name="catalogue"),
-    path("catalogue/<slug:slug>/", views.teleservice_detail, name="teleservice"),
-    path("catalogue/<slug:slug>/deposer/", views.start_dossier, name="start"),
-    path("demandes/", views.dossier_list, name="dossiers"),
-    path("demandes/<str:reference>/", views.dossier_detail, name="dossier"),
-    path("demandes/<str:reference>/modifier/", views.dossier_edit, name="edit"),
-    path("demandes/<str:reference>/transmettre/", views.dossier_transmit, name="transmit"),
+    path("", catalogue.home, name="home"),
+    path("catalogue/", catalogue.catalogue, name="catalogue"),
+    path("catalogue/<slug:slug>/", catalogue.teleservice_detail, name="teleservice"),
+    path("catalogue/<slug:slug>/deposer/", catalogue.start_dossier, name="start"),
+    path("demandes/", follow.dossier_list, name="dossiers"),
+    path("demandes/<str:reference>/", dossiers.dossier_detail, name="dossier"),
+    path("demandes/<str:reference>/modifier/", dossiers.dossier_edit, name="edit"),
+    path("demandes/<str:reference>/transmettre/", dossiers.dossier_transmit, name="transmit"),
     path("", include("citizen_portal.spaces.urls")),
     path("", include("citizen_portal.follow.urls")),
 ]

@@ -9,15 +9,28 @@ from django.db import transaction
 from instruction.models import OutboxMessage
 
 
-def enqueue_email(*, key: str, to: list[str], subject: str, body: str, dossier: Any = None) -> OutboxMessage:
-    """Write an e-mail to the outbox; the same key never makes a second message."""
+def enqueue_email(
+    *,
+    key: str,
+    to: list[str],
+    subject: str,
+    body: str,
+    html: str = "",
+    attachments: list[dict[str, Any]] | None = None,
+    dossier: Any = None,
+) -> OutboxMessage:
+    """Write an e-mail to the outbox; the same key never makes a second message.
+
+    ``attachments`` are specs (``{"kind": ...}``) rendered at delivery time by
+    ``instruction.attachments.render_attachment``, in the worker, not in the request."""
+    payload: dict[str, Any] = {"to": to, "subject": subject, "body": body}
+    if html:
+        payload["html"] = html
+    if attachments:
+        payload["attachments"] = attachments
     message, created = OutboxMessage.objects.get_or_create(
         key=key,
-        defaults={
-            "kind": OutboxMessage.Kind.EMAIL,
-            "payload": {"to": to, "subject": subject, "body": body},
-            "dossier": dossier,
-        },
+        defaults={"kind": OutboxMessage.Kind.EMAIL, "payload": payload, "dossier": dossier},
     )
     if created:
         from instruction.tasks import deliver_outbox

@@ -9,10 +9,11 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
+from instruction.attachments import render_attachment
 from instruction.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -26,12 +27,18 @@ def _send(message: OutboxMessage) -> None:
     if message.kind == OutboxMessage.Kind.EMAIL:
         payload = message.payload
         digest = hashlib.sha256(message.key.encode()).hexdigest()[:32]
-        EmailMessage(
+        email = EmailMultiAlternatives(
             subject=payload["subject"],
             body=payload["body"],
             to=payload["to"],
             headers={"Message-ID": f"<{digest}@teleservices.outbox>", "X-Idempotency-Key": message.key},
-        ).send()
+        )
+        if payload.get("html"):
+            email.attach_alternative(payload["html"], "text/html")
+        for spec in payload.get("attachments", []):
+            filename, content, mimetype = render_attachment(message, spec)
+            email.attach(filename, content, mimetype)
+        email.send()
     else:  # pragma: no cover - new kinds must add their delivery here
         raise ValueError(f"Unknown outbox kind {message.kind}")
 

@@ -1,18 +1,17 @@
-"""Citizen pages: catalogue, filing a dossier (draft, recap, transmission) and following it."""
+"""Citizen pages: filling a dossier (draft, recap, transmission)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from instruction import actions
 from instruction.forms import form_for
-from instruction.models import Dossier, Teleservice
+from instruction.models import Dossier
 from permissions import access
 
 
@@ -22,41 +21,6 @@ def _own_dossier(request: HttpRequest, reference: str) -> Dossier:
     if access.APPLICANT not in access.roles(request.user, dossier):
         raise access.NotVisible
     return dossier
-
-
-@login_not_required
-def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and access.instructed_teleservice_ids(request.user):
-        return redirect("backoffice:queue")
-    return render(request, "citizen_portal/home.html")
-
-
-@login_not_required
-def catalogue(request: HttpRequest) -> HttpResponse:
-    teleservices = [t for t in Teleservice.objects.filter(published=True).order_by("category", "title") if t.is_open()]
-    return render(request, "citizen_portal/catalogue.html", {"teleservices": teleservices})
-
-
-@login_not_required
-def teleservice_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    teleservice = get_object_or_404(Teleservice, slug=slug, published=True)
-    return render(request, "citizen_portal/teleservice.html", {"teleservice": teleservice})
-
-
-@require_POST
-def start_dossier(request: HttpRequest, slug: str) -> HttpResponse:
-    teleservice = get_object_or_404(Teleservice, slug=slug, published=True)
-    try:
-        dossier = actions.create_draft(teleservice, acting_user=request.user)
-    except actions.ActionError as error:
-        messages.error(request, error.message)
-        return redirect("citizen:teleservice", slug=slug)
-    return redirect("citizen:edit", reference=dossier.reference)
-
-
-def dossier_list(request: HttpRequest) -> HttpResponse:
-    dossiers = Dossier.objects.filter(applicant=request.user).select_related("teleservice").order_by("-created")
-    return render(request, "citizen_portal/dossier_list.html", {"dossiers": dossiers})
 
 
 def dossier_detail(request: HttpRequest, reference: str) -> HttpResponse:
