@@ -20,6 +20,7 @@ class Audience(models.TextChoices):
 
 FLOW_CHOICES = [
     ("workflows.pack_jeunes.flow.PackJeunesFlow", _("Pack Jeunes — aide au premier logement")),
+    ("workflows.palmares.flow.PalmaresFlow", _("Palmarès des Villes et Villages fleuris")),
 ]
 
 

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from instruction.forms import DossierForm
+from instruction.models import Foyer
+from workflows.palmares import rules
+
+
+class PalmaresForm(DossierForm):
+    """« Le formulaire d'inscription » of the seed: a commune registers for the contest."""
+
+    population_category = forms.ChoiceField(
+        label=_("Catégorie de la commune"),
+        choices=[("", _("— Choisir —")), *rules.POPULATION_CATEGORIES.items()],
+        error_messages={"required": _("Choisissez la catégorie de population de la commune.")},
+    )
+    current_label = forms.ChoiceField(
+        label=_("Label « Villes et Villages fleuris » déjà obtenu"), choices=list(rules.LABELS.items()), initial="aucun"
+    )
+    contact_name = forms.CharField(
+        label=_("Nom du référent fleurissement"),
+        max_length=150,
+        error_messages={"required": _("Indiquez le nom du référent fleurissement.")},
+    )
+    contact_phone = forms.CharField(
+        label=_("Téléphone du référent"),
+        validators=[
+            RegexValidator(r"^0\d(\s?\d{2}){4}$", _("Indiquez un numéro à 10 chiffres, par exemple 03 84 00 00 00."))
+        ],
+        error_messages={"required": _("Indiquez le téléphone du référent.")},
+    )
+    actions = forms.CharField(
+        label=_("Actions de fleurissement et d'embellissement"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=4000,
+        help_text=_("Décrivez en quelques lignes les massifs, la gestion des espaces verts, les actions menées."),
+        error_messages={"required": _("Décrivez les actions de fleurissement de la commune.")},
+    )
+    certify = forms.BooleanField(
+        label=_("Je certifie sur l'honneur l'exactitude des informations fournies"),
+        error_messages={"required": _("Cochez la case pour certifier l'exactitude des informations.")},
+    )
+
+    @classmethod
+    def initial_data(cls, *, foyer: Foyer | None) -> dict[str, Any]:
+        return {"current_label": "aucun"}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        organisme = self.dossier.organisme
+        if not rules.may_file(organisme.kind if organisme is not None else None):
+            raise forms.ValidationError(
+                _("Seule une commune peut s'inscrire au Palmarès des Villes et Villages fleuris.")
+            )
+        return cleaned
