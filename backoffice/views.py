@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backoffice.forms import ComplementForm, DecisionForm
+from backoffice.messaging import thread_context
 from instruction import actions
 from instruction.forms import form_for
 from instruction.models import Dossier, DossierStatus
@@ -80,6 +81,7 @@ def review(request: HttpRequest, reference: str, forms: dict[str, Any] | None = 
         "can": access.abilities(request.user, dossier),
         "decision_form": decision_form,
         "complement_form": forms.get("request_complement") or ComplementForm(),
+        "thread": thread_context(request, dossier, forms.get("message")),
     }
     return render(request, "backoffice/review.html", context, status=400 if forms else 200)
 

@@ -1,22 +1,32 @@
-"""Citizen pages: filling a dossier (draft, recap, transmission)."""
+"""Citizen pages: filling a dossier (form and supporting documents, draft, recap, transmission)
+and downloading its files."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from instruction import actions
-from instruction.forms import form_for
-from instruction.models import Dossier
+from instruction.documents import document_states, missing_documents, specs_for
+from instruction.forms import DossierForm, form_for
+from instruction.models import Dossier, DossierFile
+from instruction.uploads import ALLOWED_TYPES
 from permissions import access
+
+# What the file picker offers; the content is checked on the server whatever the browser sends.
+ACCEPT = ",".join([*ALLOWED_TYPES, ".pdf", ".jpg", ".jpeg", ".png"])
 
 
 def _own_dossier(request: HttpRequest, reference: str) -> Dossier:
-    """The applicant's side of the one lookup: 404 unless the dossier is theirs."""
+    """The applicant's side of the one lookup: 404 unless the dossier is theirs (or their organisme's)."""
     dossier = access.get_dossier_for(request.user, reference)
     if access.APPLICANT not in access.roles(request.user, dossier):
         raise access.NotVisible
@@ -24,20 +34,61 @@ def _own_dossier(request: HttpRequest, reference: str) -> Dossier:
 
 
 def dossier_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    """The recap: what was entered, its status, and what the applicant can do next."""
+    """The recap: what was entered, the beneficiary, the documents, the status, and what the
+    applicant can do next."""
     dossier = _own_dossier(request, reference)
     form = form_for(dossier.teleservice)(data=dossier.data, dossier=dossier)
     can = access.abilities(request.user, dossier)
-    errors = form.errors if dossier.is_editable_by_applicant else {}
+    editable = dossier.is_editable_by_applicant
+    errors = form.errors if editable else {}
+    missing = missing_documents(dossier) if editable else {}
+    documents = [state for state in document_states(dossier, errors=missing) if state.shown_on_recap]
     return render(
         request,
         "citizen_portal/dossier_detail.html",
-        {"dossier": dossier, "form": form, "rows": form.summary(), "can": can, "invalid": bool(errors)},
+        {
+            "dossier": dossier,
+            "form": form,
+            "rows": form.summary(),
+            "can": can,
+            "invalid": bool(errors or missing),
+            "beneficiary": dossier.beneficiary,
+            "documents": documents,
+        },
     )
+
+
+def _uploads(request: HttpRequest, dossier: Dossier) -> dict[str, list[Any]]:
+    return {spec.code: request.FILES.getlist(spec.input_name) for spec in specs_for(dossier.teleservice)}
+
+
+def _form_page(
+    request: HttpRequest,
+    dossier: Dossier,
+    form: DossierForm,
+    document_errors: Mapping[str, Sequence[str]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    documents = document_states(dossier, errors=document_errors)
+    context = {
+        "dossier": dossier,
+        "form": form,
+        "beneficiary": form.selected_beneficiary(),
+        "documents": documents,
+        "document_errors": [(state, error) for state in documents for error in state.errors],
+        "other_errors": list((document_errors or {}).get("__all__", [])),
+        "files_refused": bool(document_errors) and request.method == "POST",
+        "accept": ACCEPT,
+        "formats": ", ".join(ALLOWED_TYPES.values()),
+        "max_mb": settings.UPLOAD_MAX_FILE_MB,
+        "max_files": settings.UPLOAD_MAX_FILES_PER_DOCUMENT,
+    }
+    return render(request, "citizen_portal/dossier_form.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def dossier_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    """The form with its documents; « Enregistrer » saves the data and the new files in one go."""
     dossier = _own_dossier(request, reference)
     if not access.abilities(request.user, dossier)["edit"]:
         messages.error(request, _("Votre demande a été transmise, elle n'est plus modifiable."))
@@ -46,6 +97,12 @@ def dossier_edit(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST":
         try:
             actions.save_draft(dossier, request.POST, acting_user=request.user)
+            # After the data, so that a refused file never loses what was typed.
+            actions.attach_files(dossier, _uploads(request, dossier), acting_user=request.user)
+        except actions.InvalidInput as error:
+            # The data is saved; none of this request's files is: say which and why, next to them.
+            form = form_class(initial=dossier.data, dossier=dossier)
+            return _form_page(request, dossier, form, document_errors=error.errors, status=400)
         except actions.ActionError as error:
             messages.error(request, error.message)
             return redirect("citizen:dossier", reference=reference)
@@ -56,7 +113,7 @@ def dossier_edit(request: HttpRequest, reference: str) -> HttpResponse:
     # After a refused transmission the form is bound to what was saved, so its errors show.
     show_errors = request.GET.get("erreurs") == "1"
     form = form_class(data=dossier.data if show_errors else None, initial=dossier.data, dossier=dossier)
-    return render(request, "citizen_portal/dossier_form.html", {"dossier": dossier, "form": form})
+    return _form_page(request, dossier, form, document_errors=missing_documents(dossier) if show_errors else None)
 
 
 @require_http_methods(["GET", "POST"])
@@ -69,7 +126,10 @@ def dossier_transmit(request: HttpRequest, reference: str) -> HttpResponse:
     try:
         action(dossier, acting_user=request.user)
     except actions.InvalidInput:
-        messages.error(request, _("Votre demande est incomplète : corrigez les champs signalés puis transmettez-la."))
+        messages.error(
+            request,
+            _("Votre demande est incomplète : corrigez les champs et les pièces signalés puis transmettez-la."),
+        )
         return redirect(reverse("citizen:edit", args=[reference]) + "?erreurs=1")
     except actions.ActionError as error:
         dossier.refresh_from_db()
@@ -78,5 +138,44 @@ def dossier_transmit(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.error(request, error.message)
         return redirect("citizen:dossier", reference=reference)
-    messages.success(request, _("Votre demande a été transmise, elle n'est plus modifiable."))
+    done = _("Votre demande a été transmise, elle n'est plus modifiable.")
+    if action is actions.transmit:  # the seed: « un accusé de réception vous sera envoyé par mail »
+        done += " " + _("Un accusé de réception vous est envoyé par courrier électronique.")
+    messages.success(request, done)
     return redirect("citizen:dossier", reference=reference)
+
+
+@require_POST
+def file_remove(request: HttpRequest, reference: str, file_id: int) -> HttpResponse:
+    """« Supprimer » next to an attached file, while the dossier is editable."""
+    dossier = _own_dossier(request, reference)
+    try:
+        removed = actions.remove_file(dossier, file_id, acting_user=request.user)
+    except actions.ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Le fichier « %(name)s » est supprimé.") % {"name": removed.original_name})
+    if dossier.is_editable_by_applicant:
+        return redirect("citizen:edit", reference=reference)
+    return redirect("citizen:dossier", reference=reference)
+
+
+@require_GET
+def file_download(request: HttpRequest, reference: str, file_id: int) -> FileResponse:
+    """One file of the dossier, for the applicant (and the members of their organisme)."""
+    dossier = _own_dossier(request, reference)
+    stored = DossierFile.objects.filter(dossier=dossier, pk=file_id).first()
+    if stored is None:
+        raise access.NotVisible
+    return stored_file_response(stored)
+
+
+def stored_file_response(stored: DossierFile) -> FileResponse:
+    """Always a download with the type found on upload, never rendered by the browser."""
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError:
+        raise access.NotVisible from None
+    response = FileResponse(handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response

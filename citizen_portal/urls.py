@@ -17,6 +17,8 @@ urlpatterns = [
     path("demandes/<str:reference>/", dossiers.dossier_detail, name="dossier"),
     path("demandes/<str:reference>/modifier/", dossiers.dossier_edit, name="edit"),
     path("demandes/<str:reference>/transmettre/", dossiers.dossier_transmit, name="transmit"),
+    path("demandes/<str:reference>/pieces/<int:file_id>/", dossiers.file_download, name="file"),
+    path("demandes/<str:reference>/pieces/<int:file_id>/supprimer/", dossiers.file_remove, name="remove_file"),
     path("", include("citizen_portal.spaces.urls")),
     path("", include("citizen_portal.follow.urls")),
 ]

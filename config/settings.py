@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / ".data"))).resolve()
@@ -33,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "guardian",
+    "axes",
+    "mozilla_django_oidc",
     "viewflow",
     "viewflow.workflow",
     "permissions",
@@ -52,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -67,6 +71,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "citizen_portal.franceconnect.context_processors.franceconnect",
+                "citizen_portal.spaces.context.space_menu",
             ],
         },
     }
@@ -86,7 +92,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts -----------------------------------------------------------------------
 AUTH_USER_MODEL = "permissions.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out credentials before any check
     "django.contrib.auth.backends.ModelBackend",
+    "citizen_portal.franceconnect.backend.FranceConnectBackend",  # answers only to its own callback
     "guardian.backends.ObjectPermissionBackend",
 ]
 PASSWORD_HASHERS = [
@@ -169,9 +177,51 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # --- Accounts: sign-up, activation, password reset, throttling (citizen_portal/accounts) --
 # (owned by the accounts area)
+ACCOUNT_ACTIVATION_MAX_AGE = 48 * 3600  # seconds an activation link stays valid
+PASSWORD_RESET_TIMEOUT = 3600  # seconds a « Mot de passe oublié » link stays valid
+# django-axes: 5 failed logins for one e-mail from one address lock that pair for 15 minutes.
+# Attempts live in the database, so each test's transaction rolls them back.
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (AuthenticationForm), holding the e-mail
+AXES_USERNAME_CALLABLE = "citizen_portal.accounts.throttling.client_username"
+AXES_LOCKOUT_CALLABLE = "citizen_portal.accounts.views.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Tries during a lockout do not push the end of the lockout back, so the time shown stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_VERBOSE = False  # no banner on every manage.py command
 
 # --- FranceConnect (citizen_portal/franceconnect) -----------------------------------
-# (owned by the FranceConnect area)
+# Off unless FRANCECONNECT_CLIENT_ID is set: no button, and its pages answer 404.
+# Hosts (v2): integration https://fcp-low.integ01.dev-franceconnect.fr, production https://oidc.franceconnect.gouv.fr
+FRANCECONNECT_BASE_URL = env_str("FRANCECONNECT_BASE_URL", "https://fcp-low.integ01.dev-franceconnect.fr").rstrip("/")
+FRANCECONNECT_CLIENT_ID = env_str("FRANCECONNECT_CLIENT_ID")
+FRANCECONNECT_CLIENT_SECRET = env_str("FRANCECONNECT_CLIENT_SECRET")
+if FRANCECONNECT_CLIENT_ID and not FRANCECONNECT_CLIENT_SECRET:
+    raise ImproperlyConfigured("FRANCECONNECT_CLIENT_SECRET must be set when FRANCECONNECT_CLIENT_ID is")
+_FC_API = f"{FRANCECONNECT_BASE_URL}/api/v2"
+# mozilla-django-oidc reads the OIDC_* settings at each request; OIDC_OP_ISSUER and OIDC_OP_LOGOUT_ENDPOINT
+# are read by citizen_portal.franceconnect only (mozilla checks neither the issuer nor logs out at the provider).
+OIDC_RP_CLIENT_ID = FRANCECONNECT_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = FRANCECONNECT_CLIENT_SECRET
+OIDC_OP_ISSUER = env_str("FRANCECONNECT_ISSUER", _FC_API)
+OIDC_OP_AUTHORIZATION_ENDPOINT = f"{_FC_API}/authorize"
+OIDC_OP_TOKEN_ENDPOINT = f"{_FC_API}/token"
+OIDC_OP_USER_ENDPOINT = f"{_FC_API}/userinfo"
+OIDC_OP_JWKS_ENDPOINT = f"{_FC_API}/jwks"
+OIDC_OP_LOGOUT_ENDPOINT = f"{_FC_API}/session/end"
+# FranceConnect v2 signs with ES256 or RS256, the one chosen when the service was registered.
+OIDC_RP_SIGN_ALGO = env_choice("FRANCECONNECT_SIGN_ALGO", ("RS256", "ES256"), "RS256")
+OIDC_RP_SCOPES = "openid given_name family_name birthdate email preferred_username birthplace birthcountry gender"
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": "eidas1", "prompt": "login consent"}
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # the logout at FranceConnect needs it as id_token_hint
+OIDC_CREATE_USER = True
+OIDC_TIMEOUT = env_int("FRANCECONNECT_TIMEOUT", 10)  # seconds for each call to the token, userinfo and jwks endpoints
+OIDC_AUTHENTICATION_CALLBACK_URL = "franceconnect:callback"
+LOGIN_REDIRECT_URL_FAILURE = "login"
 
 LOGGING = {
     "version": 1,

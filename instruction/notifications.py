@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from instruction.models import Dossier
+from instruction.models import Dossier, Message
 from instruction.outbox import enqueue_email
 
 
-def _email(dossier: Dossier, kind: str, template: str, **context: object) -> None:
+def _email(
+    dossier: Dossier, kind: str, template: str, *, attachments: list[dict[str, Any]] | None = None, **context: object
+) -> None:
     context.update(dossier=dossier, url=settings.SITE_URL + reverse("citizen:dossier", args=[dossier.reference]))
     # In French, whatever language the agent who triggered it is browsing in.
     with translation.override(settings.LANGUAGE_CODE):
@@ -24,12 +28,14 @@ def _email(dossier: Dossier, kind: str, template: str, **context: object) -> Non
         to=[dossier.applicant.email],
         subject=subject.strip(),
         body=body.strip() + "\n",
+        attachments=attachments,
         dossier=dossier,
     )
 
 
 def notify_transmission(dossier: Dossier) -> None:
-    _email(dossier, "transmission-ack", "emails/transmission_ack.txt")
+    # The PDF receipt is rendered by the worker at delivery (instruction/receipt.py).
+    _email(dossier, "transmission-ack", "emails/transmission_ack.txt", attachments=[{"kind": "receipt"}])
 
 
 def notify_complement_requested(dossier: Dossier, message: str) -> None:
@@ -38,3 +44,34 @@ def notify_complement_requested(dossier: Dossier, message: str) -> None:
 
 def notify_decision(dossier: Dossier) -> None:
     _email(dossier, "decision", "emails/decision.txt")
+
+
+def notify_new_message(message: Message) -> None:
+    """Tell the other side of the thread that a message waits, never what it says: the content
+    stays behind the login. The citizen is told when the service writes; the agent in charge when
+    the citizen writes (nobody in charge: the service's unread count shows it)."""
+    dossier = message.dossier
+    if message.from_service:
+        recipient = dossier.applicant
+        path = reverse("citizen:thread", args=[dossier.reference])
+    else:
+        if dossier.assignee is None:
+            return
+        recipient = dossier.assignee
+        path = reverse("backoffice:review", args=[dossier.reference]) + "#messages"
+    context = {
+        "dossier": dossier,
+        "recipient": recipient,
+        "from_service": message.from_service,
+        "url": settings.SITE_URL + path,
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        text = render_to_string("emails/new_message.txt", context).strip()
+    subject, _sep, body = text.partition("\n")
+    enqueue_email(
+        key=f"new-message:{dossier.reference}:{message.pk}",
+        to=[recipient.email],
+        subject=subject.strip(),
+        body=body.strip() + "\n",
+        dossier=dossier,
+    )

@@ -31,9 +31,11 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "release": frozenset({ASSIGNEE, SUPERVISOR}),
     "request_complement": frozenset({ASSIGNEE}),
     "decide": frozenset({ASSIGNEE}),
+    # Writing is not acting on the dossier: both sides may, even during a complement.
+    "message": frozenset({APPLICANT, AGENT}),
 }
 # Actions whose permission is not an FSM transition of the same name.
-_STATUS_GUARDS = {"edit": lambda d: d.is_editable_by_applicant}
+_STATUS_GUARDS = {"edit": lambda d: d.is_editable_by_applicant, "message": lambda d: d.status != "draft"}
 
 
 class NotVisible(Http404):

@@ -37,7 +37,13 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
+    class Civility(models.TextChoices):
+        MADAME = "mme", _("Madame")
+        MONSIEUR = "m", _("Monsieur")
+
     email = models.EmailField(_("adresse électronique"), unique=True)
+    # Asked at sign-up (the seed's form); blank for agents and FranceConnect accounts.
+    civility = models.CharField(_("civilité"), max_length=3, choices=Civility.choices, blank=True)
     first_name = models.CharField(_("prénom"), max_length=150, blank=True)
     last_name = models.CharField(_("nom"), max_length=150, blank=True)
     is_staff = models.BooleanField(_("accès à l'administration"), default=False)

@@ -102,3 +102,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
 def _fast_password_hashing(settings: Any) -> None:
     """Argon2 is deliberately slow; tests only need hashing to work, not to resist attack."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp_path(settings: Any, tmp_path: Any) -> None:
+    """Uploaded files go to the test's own directory, never to DATA_DIR. Assigning STORAGES
+    (not mutating it) sends setting_changed, which makes default_storage pick the new place."""
+    media = str(tmp_path / "media")
+    settings.MEDIA_ROOT = media
+    default = settings.STORAGES["default"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**default, "OPTIONS": {**default["OPTIONS"], "location": media}},
+    }

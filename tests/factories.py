@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zlib
 from typing import Any
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from instruction import actions
+from instruction.documents import specs_for
 from instruction.models import Audience, Dossier, Foyer, FoyerMember, Teleservice
 from permissions.models import InstructingService, User
 
@@ -93,11 +97,65 @@ def valid_form_data(beneficiary: FoyerMember, **overrides: Any) -> dict[str, Any
     return data
 
 
+def pdf_bytes(text: str = "Piece justificative") -> bytes:
+    """A real, minimal one-page PDF showing ``text`` (readable by any PDF viewer)."""
+    stream = zlib.compress(f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1"))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def png_bytes(size: tuple[int, int] = (4, 4)) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (0, 0, 145)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def pdf_upload(name: str = "piece.pdf", text: str = "Piece justificative") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, pdf_bytes(text), content_type="application/pdf")
+
+
+def png_upload(name: str = "scan.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, png_bytes(), content_type="image/png")
+
+
+def document_uploads(teleservice: Teleservice, data: dict[str, Any]) -> dict[str, SimpleUploadedFile]:
+    """Form-page POST entries: one small PDF for each document ``data`` makes required."""
+    return {
+        spec.input_name: pdf_upload(f"{spec.code}.pdf") for spec in specs_for(teleservice) if spec.is_required(data)
+    }
+
+
+def attach_required_documents(dossier: Dossier, user: User) -> None:
+    """One small PDF for each document the saved data makes required, through the actions layer."""
+    required = [spec for spec in specs_for(dossier.teleservice) if spec.is_required(dossier.data)]
+    actions.attach_files(dossier, {spec.code: [pdf_upload(f"{spec.code}.pdf")] for spec in required}, acting_user=user)
+
+
 def filed_dossier(teleservice: Teleservice, applicant: User, *, transmit: bool = True) -> Dossier:
-    """A dossier filed through the actions layer (draft, saved valid, optionally transmitted)."""
+    """A dossier filed through the actions layer (draft, saved valid with its required documents,
+    optionally transmitted)."""
     beneficiary = applicant.foyer.members.exclude(link=FoyerMember.Link.APPLICANT).first()
     dossier = actions.create_draft(teleservice, acting_user=applicant)
     actions.save_draft(dossier, valid_form_data(beneficiary), acting_user=applicant)
+    attach_required_documents(dossier, applicant)
     if transmit:
         actions.transmit(dossier, acting_user=applicant)
     return dossier

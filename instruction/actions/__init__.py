@@ -8,7 +8,22 @@ event and schedules side effects through the outbox on commit.
 from instruction.actions.base import ActionError, Conflict, InvalidInput, TransitionRefused
 from instruction.actions.complement import answer_complement, request_complement
 from instruction.actions.decide import decide
+from instruction.actions.documents import attach_files, remove_file
 from instruction.actions.drafts import create_draft, save_draft
+from instruction.actions.messages import mark_thread_read, send_message
+from instruction.actions.spaces import (
+    accept_invitation,
+    add_foyer_member,
+    cancel_invitation,
+    change_organisme_role,
+    create_foyer,
+    create_organisme,
+    invite_to_organisme,
+    remove_foyer_member,
+    remove_organisme_member,
+    update_foyer,
+    update_foyer_member,
+)
 from instruction.actions.take import release, take
 from instruction.actions.transmit import transmit
 
@@ -17,12 +32,27 @@ __all__ = [
     "Conflict",
     "InvalidInput",
     "TransitionRefused",
+    "accept_invitation",
+    "add_foyer_member",
     "answer_complement",
+    "attach_files",
+    "cancel_invitation",
+    "change_organisme_role",
     "create_draft",
+    "create_foyer",
+    "create_organisme",
     "decide",
+    "invite_to_organisme",
+    "mark_thread_read",
     "release",
+    "remove_file",
+    "remove_foyer_member",
+    "remove_organisme_member",
     "request_complement",
     "save_draft",
+    "send_message",
     "take",
     "transmit",
+    "update_foyer",
+    "update_foyer_member",
 ]

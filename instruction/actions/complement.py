@@ -5,7 +5,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from instruction.actions.base import InvalidInput, ensure_allowed, fire, locked_dossier, record
-from instruction.actions.transmit import validate_for_transmission
+from instruction.actions.transmit import transmitted_snapshot, validate_for_transmission
 from instruction.models import Dossier
 from instruction.notifications import notify_complement_requested
 from workflows import engine
@@ -35,5 +35,12 @@ def answer_complement(dossier: Dossier, *, acting_user: Any) -> Dossier:
         engine.complete_complement(locked)
         locked.assignee = None
         locked.save()
-        record(locked, acting_user=acting_user, action="answer_complement", before=before, previous_assignee=previous)
+        record(
+            locked,
+            acting_user=acting_user,
+            action="answer_complement",
+            before=before,
+            previous_assignee=previous,
+            **transmitted_snapshot(locked),
+        )
     return dossier

@@ -8,23 +8,33 @@ from django.utils.translation import gettext as _
 
 from instruction.actions.base import ActionError, TransitionRefused, locked_dossier, record
 from instruction.forms import form_for
-from instruction.models import Audience, Dossier, FoyerMember, ReferenceCounter, Teleservice
+from instruction.models import Audience, Dossier, FoyerMember, Organisme, ReferenceCounter, Teleservice
 from permissions.organismes import organismes_of
 
 
-def create_draft(teleservice: Teleservice, *, acting_user: Any) -> Dossier:
-    """Start a dossier for a téléservice from the applicant's space."""
+def create_draft(teleservice: Teleservice, *, acting_user: Any, organisme: Organisme | None = None) -> Dossier:
+    """Start a dossier for a téléservice from the applicant's space.
+
+    A foyer téléservice is filed from the person's foyer (they have at most one). An organisme
+    téléservice is filed for the organisme the caller names (the page's active space): a person
+    may act for several, and guessing would file for the wrong one."""
     if not teleservice.is_open():
         raise ActionError(_("Ce téléservice n'est pas ouvert au dépôt de dossiers."))
-    foyer = organisme = None
+    foyer = None
     if teleservice.audience == Audience.FOYER:
+        if organisme is not None:
+            raise ActionError(_("Ce téléservice se dépose depuis votre espace foyer, pas depuis un organisme."))
         foyer = getattr(acting_user, "foyer", None)
         if foyer is None:
             raise ActionError(_("Créez d'abord votre foyer pour déposer un dossier sur ce téléservice."))
-    else:
-        organisme = organismes_of(acting_user).order_by("pk").first()
-        if organisme is None:
+    elif organisme is None:
+        if not organismes_of(acting_user).exists():
             raise ActionError(_("Créez d'abord votre organisme pour déposer un dossier sur ce téléservice."))
+        raise ActionError(
+            _("Ce téléservice se dépose depuis l'espace d'un organisme : choisissez d'abord l'organisme concerné.")
+        )
+    elif not organismes_of(acting_user).filter(pk=organisme.pk).exists():
+        raise ActionError(_("Vous ne pouvez pas déposer de dossier pour cet organisme."))
     with transaction.atomic():
         dossier = Dossier.objects.create(
             reference=ReferenceCounter.next_reference(teleservice.code, timezone.localdate().year),

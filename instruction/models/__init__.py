@@ -8,6 +8,7 @@ from instruction.models.household import (
     OrganismeGroupObjectPermission,
     OrganismeInvitation,
     OrganismeUserObjectPermission,
+    SpaceEvent,
 )
 from instruction.models.message import Message, ThreadReadMark
 from instruction.models.outbox import OutboxMessage
@@ -29,6 +30,7 @@ __all__ = [
     "OrganismeUserObjectPermission",
     "OutboxMessage",
     "ReferenceCounter",
+    "SpaceEvent",
     "Teleservice",
     "ThreadReadMark",
 ]

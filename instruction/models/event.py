@@ -15,6 +15,8 @@ ACTION_LABELS = {
     "request_complement": _("Demande de complément d'information"),
     "answer_complement": _("Nouvelle transmission après complément"),
     "decide": _("Décision"),
+    "detach_beneficiary": _("Bénéficiaire retiré du foyer (à choisir de nouveau)"),
+    "message": _("Message dans le fil de discussion"),
 }
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +30,18 @@ class Foyer(models.Model):
         return _("Foyer de %(name)s") % {"name": self.responsible}
 
 
+class CurrentMemberManager(models.Manager["FoyerMember"]):
+    """Members still in the foyer. A removed member's row stays (``removed_at``) because decided
+    dossiers keep naming them; forms and lists only ever see the current members."""
+
+    def get_queryset(self) -> models.QuerySet[FoyerMember]:
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
+class AllMembersManager(models.Manager["FoyerMember"]):
+    """Every member ever in the foyer, removed ones included (history, administration)."""
+
+
 class FoyerMember(models.Model):
     class Civility(models.TextChoices):
         MADAME = "mme", _("Madame")
@@ -46,6 +60,10 @@ class FoyerMember(models.Model):
     last_name = models.CharField(_("nom"), max_length=150)
     birth_date = models.DateField(_("date de naissance"))
     link = models.CharField(_("lien avec le demandeur"), max_length=12, choices=Link.choices)
+    removed_at = models.DateTimeField(_("retiré du foyer le"), null=True, blank=True)
+
+    objects = CurrentMemberManager()
+    all_objects = AllMembersManager()
 
     class Meta:
         verbose_name = _("membre du foyer")
@@ -123,3 +141,33 @@ class OrganismeInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.organisme}"
+
+
+class SpaceEvent(models.Model):
+    """Append-only audit trail of a foyer or an organisme (members, roles, invitations): the
+    dossier ``Event`` needs a dossier, these changes have none."""
+
+    foyer = models.ForeignKey(Foyer, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    organisme = models.ForeignKey(Organisme, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=50)
+    created = models.DateTimeField(_("date"), auto_now_add=True)
+    details = models.JSONField(_("détails"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("événement d'espace")
+        verbose_name_plural = _("événements d'espace")
+        ordering = ["created", "pk"]
+
+    def __str__(self) -> str:
+        return self.action
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("Space events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("Space events are append-only")

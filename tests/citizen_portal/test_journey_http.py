@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from instruction.models import Dossier, DossierStatus, Event, OutboxMessage
-from tests.factories import PASSWORD, valid_form_data
+from tests.factories import PASSWORD, document_uploads, valid_form_data
 from workflows import engine
 
 
@@ -33,10 +33,14 @@ def test_journey_citizen_files_and_agent_decides(client, cast, deliver_outbox, s
     beneficiary = cast.applicant.foyer.members.get()
     assert f'value="{beneficiary.pk}"' in form_page  # the eligible member is offered
 
-    response = client.post(reverse("citizen:edit", args=[dossier.reference]), valid_form_data(beneficiary))
+    data = valid_form_data(beneficiary)
+    response = client.post(
+        reverse("citizen:edit", args=[dossier.reference]), {**data, **document_uploads(cast.teleservice, data)}
+    )
     assert response.url == reverse("citizen:dossier", args=[dossier.reference])
     recap = client.get(response.url).content.decode()
     assert "Récapitulatif de la demande" in recap and "Transmettre" in recap and "Brouillon" in recap
+    assert "rib.pdf" in recap  # the documents and their files are on the recap
 
     confirm = client.get(reverse("citizen:transmit", args=[dossier.reference])).content.decode()
     assert "Oui" in confirm
@@ -49,6 +53,9 @@ def test_journey_citizen_files_and_agent_decides(client, cast, deliver_outbox, s
     deliver_outbox()
     assert [m.to for m in mail.outbox] == [[cast.applicant.email]]
     assert "Accusé de réception" in mail.outbox[0].subject
+    assert [(name, content[:4]) for name, content, _type in mail.outbox[0].attachments] == [
+        (f"accuse-de-reception-{dossier.reference}.pdf", b"%PDF")
+    ]
 
     client.logout()
     login(client, cast.agent)
@@ -104,7 +111,8 @@ def test_transmit_citizen_double_post_transmits_once(client, cast):
     login(client, cast.applicant)
     client.post(reverse("citizen:start", args=[cast.teleservice.slug]))
     dossier = Dossier.objects.get(applicant=cast.applicant)
-    client.post(reverse("citizen:edit", args=[dossier.reference]), valid_form_data(cast.applicant.foyer.members.get()))
+    data = valid_form_data(cast.applicant.foyer.members.get())
+    client.post(reverse("citizen:edit", args=[dossier.reference]), {**data, **document_uploads(cast.teleservice, data)})
     url = reverse("citizen:transmit", args=[dossier.reference])
     client.post(url)
     second = client.post(url, follow=True).content.decode()

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from instruction.models import FoyerMember
 from tests.e2e.conftest import login
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, pdf_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -63,12 +63,22 @@ def walk_journey(new_page: Callable[[], Page], cast: Any, visit: Visit = _ignore
     move_in.fill((timezone.localdate() + dt.timedelta(days=30)).isoformat())
     citizen.get_by_label("Loyer mensuel (€)").fill("390")
     citizen.get_by_label("Je certifie sur l'honneur l'exactitude des informations fournies").check()
+    for document in [
+        "Dernier avis d'imposition ou de non-imposition",
+        "Relevé d'identité bancaire (RIB)",
+        "Bail au nom du demandeur",
+        "Pièce d'identité en cours de validité",
+    ]:
+        citizen.get_by_label(f"Parcourir : {document}").set_input_files(
+            {"name": "justificatif.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}
+        )
     citizen.get_by_role("button", name="Enregistrer", exact=True).click()
 
     expect(citizen.get_by_role("heading", level=1)).to_have_text("Récapitulatif de la demande")
     expect(citizen).to_have_url(re.compile(rf"/demandes/{re.escape(reference)}/$"))
-    expect(citizen.locator(".summary")).to_contain_text(beneficiary.first_name)
-    expect(citizen.locator(".summary")).to_contain_text("8 rue Paul Morel")
+    expect(citizen.get_by_role("region", name="Bénéficiaire")).to_contain_text(beneficiary.first_name)
+    expect(citizen.get_by_role("region", name="Informations de la demande")).to_contain_text("8 rue Paul Morel")
+    expect(citizen.get_by_role("region", name="Pièces justificatives")).to_contain_text("justificatif.pdf")
     visit("recap", citizen)
 
     citizen.get_by_role("link", name="Transmettre", exact=True).click()
@@ -77,7 +87,7 @@ def walk_journey(new_page: Callable[[], Page], cast: Any, visit: Visit = _ignore
 
     citizen.get_by_role("button", name="Oui", exact=True).click()
     expect(citizen.get_by_role("heading", level=1)).to_have_text("Récapitulatif de la demande")
-    expect(citizen.locator(".status")).to_have_text("Transmis")
+    expect(citizen.locator(".status").first).to_have_text("Transmis")
     expect(citizen.locator("main")).to_contain_text("elle n'est plus modifiable")
     expect(citizen.get_by_role("link", name="Transmettre", exact=True)).to_have_count(0)
     expect(citizen.get_by_role("link", name="Modifier", exact=True)).to_have_count(0)
@@ -106,7 +116,7 @@ def walk_journey(new_page: Callable[[], Page], cast: Any, visit: Visit = _ignore
 
     # 3. The citizen's recap shows the decision.
     citizen.reload()
-    expect(citizen.locator(".status")).to_have_text("Accepté")
+    expect(citizen.locator(".status").first).to_have_text("Accepté")
     expect(citizen.get_by_role("region", name="Décision")).to_contain_text("250")
     visit("recap (decided)", citizen)
 

@@ -47,6 +47,7 @@ def test_abilities_follow_role_and_status(cast):
         "release": False,
         "request_complement": False,
         "decide": False,
+        "message": True,
     }
     assert access.abilities(cast.agent, dossier)["take"] is True
     assert access.abilities(cast.other_agent, dossier)["view"] is False

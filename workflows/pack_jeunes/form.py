@@ -7,12 +7,36 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from instruction.documents import DocumentSpec, field_not_in
 from instruction.forms import DossierForm
 from instruction.models import Foyer
 from workflows.pack_jeunes import rules
 
 
 class PackJeunesForm(DossierForm):
+    documents = (
+        DocumentSpec(
+            "avis_imposition",
+            _("Dernier avis d'imposition ou de non-imposition"),
+            help=_("L'avis le plus récent, toutes les pages."),
+        ),
+        DocumentSpec("rib", _("Relevé d'identité bancaire (RIB)"), help=_("Au nom du demandeur.")),
+        DocumentSpec("bail", _("Bail au nom du demandeur"), help=_("Le contrat de location signé.")),
+        DocumentSpec(
+            "piece_identite",
+            _("Pièce d'identité en cours de validité"),
+            help=_("Carte d'identité ou passeport : joignez le recto et le verso."),
+        ),
+        DocumentSpec(
+            "attestation_engagement",
+            _("Attestation d'engagement"),
+            help=_("Jeune sapeur-pompier volontaire, gendarme ou militaire réserviste."),
+            condition=field_not_in("engagement", "aucun"),
+            condition_note=_("si vous demandez la majoration"),
+        ),
+    )
+    beneficiary_field = "beneficiary"
+
     beneficiary = forms.ChoiceField(
         label=_("Bénéficiaire"),
         help_text=_("Seuls les membres du foyer âgés de 18 à 25 ans sont proposés."),
@@ -67,13 +91,10 @@ class PackJeunesForm(DossierForm):
         today = timezone.localdate()
         foyer = self.dossier.foyer
         members = list(foyer.members.all()) if foyer is not None else []
-        self.eligible_members = [m for m in members if rules.is_eligible_beneficiary(m.birth_date, today)]
-        beneficiary = self.fields["beneficiary"]
-        assert isinstance(beneficiary, forms.ChoiceField)  # noqa: S101 - narrows the type
-        beneficiary.choices = [("", _("— Choisir un membre du foyer —"))] + [
-            (str(m.pk), _("%(name)s (%(age)s ans)") % {"name": f"{m.first_name} {m.last_name}", "age": m.age_on(today)})
-            for m in self.eligible_members
-        ]
+        self.offer_beneficiaries(
+            [m for m in members if rules.is_eligible_beneficiary(m.birth_date, today)],
+            lambda m: _("%(name)s (%(age)s ans)") % {"name": f"{m.first_name} {m.last_name}", "age": m.age_on(today)},
+        )
 
     @classmethod
     def initial_data(cls, *, foyer: Foyer | None) -> dict[str, Any]:

@@ -141,4 +141,20 @@ class Command(BaseCommand):
                 },
                 acting_user=user,
             )
+            _attach_demo_documents(dossier, user)
             actions.transmit(dossier, acting_user=user)
+
+
+def _attach_demo_documents(dossier: Any, user: User) -> None:
+    """One small PDF per required document, so that the demo dossiers can be transmitted."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from weasyprint import HTML
+
+    from instruction.documents import specs_for
+
+    uploads = {}
+    for spec in specs_for(dossier.teleservice):
+        if spec.is_required(dossier.data):
+            content = HTML(string=f"<p>Document de démonstration : {spec.label}</p>").write_pdf()
+            uploads[spec.code] = [SimpleUploadedFile(f"{spec.code}.pdf", content, "application/pdf")]
+    actions.attach_files(dossier, uploads, acting_user=user)

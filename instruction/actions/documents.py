@@ -1,0 +1,119 @@
+"""Attaching and removing the files of a dossier's supporting documents.
+
+Like ``save_draft``, these change what the applicant is preparing, not the dossier's status:
+they write no audit event (the transition log stays one row per status change); what was
+sent is recorded in the ``transmit`` and ``answer_complement`` events instead."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from instruction.actions.base import ActionError, InvalidInput, TransitionRefused, locked_dossier
+from instruction.documents import specs_for
+from instruction.models import Dossier, DossierFile
+from instruction.uploads import CheckedUpload, check_upload
+
+
+def _ensure_editable(dossier: Dossier) -> None:
+    if not dossier.is_editable_by_applicant:
+        raise TransitionRefused(
+            _("Ce dossier « %(status)s » n'est plus modifiable.") % {"status": dossier.get_status_display()}
+        )
+
+
+def _checked(dossier: Dossier, uploads: Mapping[str, Sequence[UploadedFile]]) -> dict[str, list[CheckedUpload]]:
+    """Every file checked before any is stored: one refused file refuses the whole request."""
+    specs = {spec.code: spec for spec in specs_for(dossier.teleservice)}
+    errors: dict[str, list[str]] = {}
+    checked: dict[str, list[CheckedUpload]] = {}
+    counts = dict.fromkeys(specs, 0)
+    for stored in dossier.files.values_list("document", flat=True):
+        counts[stored] = counts.get(stored, 0) + 1
+    for code, files in uploads.items():
+        spec = specs.get(code)
+        if spec is None:
+            errors.setdefault("__all__", []).append(_("Cette pièce justificative n'est pas demandée pour ce dossier."))
+            continue
+        messages: list[str] = []
+        if counts[code] + len(files) > spec.file_limit:
+            messages.append(
+                _("Vous pouvez joindre au plus %(max)s fichiers pour la pièce « %(label)s ».")
+                % {"max": spec.file_limit, "label": spec.label}
+            )
+        good = []
+        for upload in files:
+            try:
+                good.append(check_upload(upload))
+            except ValidationError as error:
+                messages.extend(error.messages)
+        if messages:
+            errors[spec.input_name] = messages
+        checked[code] = good
+    if errors:
+        raise InvalidInput(errors, _("Aucun fichier n'a été joint : corrigez les pièces signalées."))
+    return checked
+
+
+def attach_files(
+    dossier: Dossier, uploads: Mapping[str, Sequence[UploadedFile]], *, acting_user: Any
+) -> list[DossierFile]:
+    """Attach new files to documents (``uploads`` maps a document code to its files): all of
+    them, or none, and nothing left in storage when refused."""
+    uploads = {code: list(files) for code, files in uploads.items() if files}
+    if not uploads:
+        return []
+    stored_names: list[str] = []
+    try:
+        with locked_dossier(dossier, acting_user=acting_user, action="edit") as locked:
+            _ensure_editable(locked)
+            checked = _checked(locked, uploads)
+            created = []
+            for code, files in checked.items():
+                for upload in files:
+                    attached = DossierFile(
+                        dossier=locked,
+                        document=code,
+                        original_name=upload.safe_name,
+                        content_type=upload.content_type,
+                        size=upload.size,
+                        uploaded_by=acting_user,
+                    )
+                    attached.file.save(upload.safe_name, upload.file, save=False)
+                    stored_names.append(attached.file.name)
+                    attached.save()
+                    created.append(attached)
+            locked.save(update_fields=["updated"])
+    except BaseException:
+        # The rows are rolled back with the transaction; the stored bytes must go with them.
+        # (An enclosing transaction rolled back later is not seen here: actions are called at
+        # the top level, as views and flow nodes do.)
+        _delete_stored(stored_names)
+        raise
+    return created
+
+
+def remove_file(dossier: Dossier, file_id: int, *, acting_user: Any) -> DossierFile:
+    """« Supprimer »: the applicant removes one file while the dossier is editable."""
+    with locked_dossier(dossier, acting_user=acting_user, action="edit") as locked:
+        _ensure_editable(locked)
+        removed = DossierFile.objects.filter(dossier=locked, pk=file_id).first()
+        if removed is None:
+            raise ActionError(_("Ce fichier a déjà été supprimé."))
+        name = removed.file.name
+        removed.delete()
+        locked.save(update_fields=["updated"])
+        # Only once the row is gone for good: a rolled-back removal keeps its file.
+        transaction.on_commit(lambda: _delete_stored([name]))
+    return removed
+
+
+def _delete_stored(names: Sequence[str]) -> None:
+    storage = DossierFile._meta.get_field("file").storage
+    for name in names:
+        storage.delete(name)

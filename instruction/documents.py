@@ -1,0 +1,153 @@
+"""Supporting documents (« pièces justificatives ») a téléservice asks for.
+
+A téléservice's form class declares ``documents``: a list of :class:`DocumentSpec`. A document
+may be conditional (the engagement certificate of the Pack Jeunes only when the +50 % is
+claimed) and takes one or several files (recto, verso…). The same specs drive the form page,
+the recap, the check at transmission, the receipt and the agents' review screen, so that they
+can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from instruction.models import Dossier, DossierFile, Teleservice
+
+Condition = Callable[[Mapping[str, Any]], bool]
+
+
+@dataclass(frozen=True)
+class FieldCondition:
+    """« The field ``name`` has (or has not) one of ``values`` »: a condition the page can also
+    evaluate in the browser (the form's JavaScript reads it from data attributes)."""
+
+    name: str
+    values: tuple[str, ...]
+    negate: bool = False
+
+    # Templates read its attributes; they must not try to call it.
+    do_not_call_in_templates = True
+
+    def __call__(self, data: Mapping[str, Any]) -> bool:
+        found = str(data.get(self.name, "") or "") in self.values
+        return not found if self.negate else found
+
+
+def field_in(name: str, *values: str) -> FieldCondition:
+    return FieldCondition(name, tuple(values))
+
+
+def field_not_in(name: str, *values: str) -> FieldCondition:
+    return FieldCondition(name, tuple(values), negate=True)
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    code: str
+    label: Any  # a lazy translation
+    help: Any = ""
+    required: bool = True
+    condition: Condition | None = None
+    max_files: int | None = None
+    # Said to the person next to a conditional document, e.g. « si vous demandez la majoration ».
+    condition_note: Any = ""
+
+    @property
+    def input_name(self) -> str:
+        """The name of the file inputs on the form page, and the key of its errors."""
+        return f"document-{self.code}"
+
+    @property
+    def file_limit(self) -> int:
+        limit: int = settings.UPLOAD_MAX_FILES_PER_DOCUMENT
+        return min(self.max_files, limit) if self.max_files else limit
+
+    def applies(self, data: Mapping[str, Any]) -> bool:
+        return self.condition is None or bool(self.condition(data))
+
+    def is_required(self, data: Mapping[str, Any]) -> bool:
+        return self.required and self.applies(data)
+
+    @property
+    def is_conditional(self) -> bool:
+        return self.condition is not None
+
+    @property
+    def toggle(self) -> FieldCondition | None:
+        """The condition when the browser can evaluate it too (else the document always shows)."""
+        return self.condition if isinstance(self.condition, FieldCondition) else None
+
+
+@dataclass
+class DocumentState:
+    """One document of one dossier, as a page shows it."""
+
+    spec: DocumentSpec
+    files: list[DossierFile]
+    applies: bool
+    required: bool
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def missing(self) -> bool:
+        return self.required and not self.files
+
+    @property
+    def slots_left(self) -> int:
+        return max(self.spec.file_limit - len(self.files), 0)
+
+    @property
+    def shown_on_recap(self) -> bool:
+        return self.applies or bool(self.files)
+
+
+def specs_for(teleservice: Teleservice) -> Sequence[DocumentSpec]:
+    from instruction.forms import form_for
+
+    return tuple(getattr(form_for(teleservice), "documents", ()))
+
+
+def spec_for(teleservice: Teleservice, code: str) -> DocumentSpec | None:
+    return next((spec for spec in specs_for(teleservice) if spec.code == code), None)
+
+
+def document_states(
+    dossier: Dossier,
+    *,
+    data: Mapping[str, Any] | None = None,
+    errors: Mapping[str, Iterable[str]] | None = None,
+    files: Iterable[DossierFile] | None = None,
+) -> list[DocumentState]:
+    """The dossier's documents with their files, in the order the téléservice declares them."""
+    data = dossier.data if data is None else data
+    errors = errors or {}
+    by_code: dict[str, list[DossierFile]] = {}
+    for stored in dossier.files.all() if files is None else files:
+        by_code.setdefault(stored.document, []).append(stored)
+    return [
+        DocumentState(
+            spec=spec,
+            files=by_code.get(spec.code, []),
+            applies=spec.applies(data),
+            required=spec.is_required(data),
+            errors=[str(message) for message in errors.get(spec.input_name, [])],
+        )
+        for spec in specs_for(dossier.teleservice)
+    ]
+
+
+def missing_documents(dossier: Dossier, data: Mapping[str, Any] | None = None) -> dict[str, list[str]]:
+    """Errors (keyed by the documents' input names) for required documents without any file."""
+    return {
+        state.spec.input_name: [
+            _("Joignez au moins un fichier pour la pièce « %(label)s ».") % {"label": state.spec.label}
+        ]
+        for state in document_states(dossier, data=data)
+        if state.missing
+    }
