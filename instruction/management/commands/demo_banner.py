@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from instruction.management.commands.seed_demo import ACCOUNTS, PASSWORD
+from instruction.demo.data import ACCOUNTS, PASSWORD
 
 
 class Command(BaseCommand):
