@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from instruction import actions
 from instruction.documents import document_states, missing_documents, specs_for
+from instruction.files import private_file_response
 from instruction.forms import DossierForm, form_for
 from instruction.models import Dossier, DossierFile
 from instruction.uploads import ALLOWED_TYPES
@@ -164,18 +165,4 @@ def file_remove(request: HttpRequest, reference: str, file_id: int) -> HttpRespo
 def file_download(request: HttpRequest, reference: str, file_id: int) -> FileResponse:
     """One file of the dossier, for the applicant (and the members of their organisme)."""
     dossier = _own_dossier(request, reference)
-    stored = DossierFile.objects.filter(dossier=dossier, pk=file_id).first()
-    if stored is None:
-        raise access.NotVisible
-    return stored_file_response(stored)
-
-
-def stored_file_response(stored: DossierFile) -> FileResponse:
-    """Always a download with the type found on upload, never rendered by the browser."""
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError:
-        raise access.NotVisible from None
-    response = FileResponse(handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(DossierFile.objects.filter(dossier=dossier, pk=file_id).first())

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import F, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from citizen_portal.follow.forms import DossierFilterForm, MessageForm
 from instruction import actions
 from instruction.actions.messages import annotate_threads, unread_message_ids
+from instruction.files import private_file_response
 from instruction.models import Dossier, DossierStatus, Message, MessageAttachment
 from permissions import access
 from permissions.organismes import organismes_of
@@ -120,11 +121,4 @@ def attachment_response(dossier: Dossier, pk: int) -> FileResponse:
     """A message attachment of this dossier (the caller has checked access to the dossier), as a
     download with the type recorded when its content was checked: never shown inline, never from
     a public URL. Also used by the agents' side."""
-    try:
-        stored = MessageAttachment.objects.get(pk=pk, message__dossier=dossier)
-        handle = stored.file.open("rb")
-    except (MessageAttachment.DoesNotExist, FileNotFoundError):
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(MessageAttachment.objects.filter(pk=pk, message__dossier=dossier).first())
