@@ -126,6 +126,16 @@ def _member_errors(civility: str, first_name: str, last_name: str, birth_date: d
 # --- Foyer -----------------------------------------------------------------------------------
 
 
+def _foyer_errors(
+    errors: dict[str, list[str]], address: str, postal_code: str, commune: str, quotient_familial: int | None
+) -> None:
+    _required(errors, address=address, commune=commune)
+    if postal_code_errors(postal_code):
+        errors["postal_code"] = postal_code_errors(postal_code)
+    if quotient_familial is not None and quotient_familial < 0:
+        errors["quotient_familial"] = [_("Le quotient familial ne peut pas être négatif.")]
+
+
 def create_foyer(
     *,
     acting_user: Any,
@@ -140,11 +150,7 @@ def create_foyer(
 ) -> Foyer:
     """« Valider » on « Créer mon foyer »: the foyer, with its responsible person as « Demandeur »."""
     errors = _member_errors(civility, first_name, last_name, birth_date)
-    _required(errors, address=address, commune=commune)
-    if postal_code_errors(postal_code):
-        errors["postal_code"] = postal_code_errors(postal_code)
-    if quotient_familial is not None and quotient_familial < 0:
-        errors["quotient_familial"] = [_("Le quotient familial ne peut pas être négatif.")]
+    _foyer_errors(errors, address, postal_code, commune, quotient_familial)
     _raise_if(errors)
     with transaction.atomic():
         # The person's row is the lock: a double click on « Valider » makes one foyer, not an error.
@@ -183,11 +189,7 @@ def update_foyer(
     values they were filed with (their form data)."""
     _check_foyer(acting_user, foyer)
     errors: dict[str, list[str]] = {}
-    _required(errors, address=address, commune=commune)
-    if postal_code_errors(postal_code):
-        errors["postal_code"] = postal_code_errors(postal_code)
-    if quotient_familial is not None and quotient_familial < 0:
-        errors["quotient_familial"] = [_("Le quotient familial ne peut pas être négatif.")]
+    _foyer_errors(errors, address, postal_code, commune, quotient_familial)
     _raise_if(errors)
     with transaction.atomic():
         locked = _locked_foyer(foyer, acting_user)
