@@ -25,10 +25,10 @@ from permissions import access
 PAGE_SIZE = 50
 
 
-def _instructed(request: HttpRequest) -> QuerySet[Dossier]:
+def _instructed(request: HttpRequest, *, outsider: type[Exception] = PermissionDenied) -> QuerySet[Dossier]:
     ids = access.instructed_teleservice_ids(request.user)
     if not ids:
-        raise PermissionDenied(_("Cet espace est réservé aux agents instructeurs."))
+        raise outsider(_("Cet espace est réservé aux agents instructeurs."))
     return Dossier.objects.filter(teleservice_id__in=ids).exclude(status=DossierStatus.DRAFT)
 
 
@@ -58,8 +58,9 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 
 def _agent_dossier(request: HttpRequest, reference: str) -> Dossier:
     """The agent's side of the one lookup: 404 unless the dossier belongs to a téléservice the
-    user instructs (drafts never show here)."""
-    dossier = access.get_dossier_for(request.user, reference, _instructed(request))
+    user instructs (drafts never show here). Whoever is not an agent at all gets a 404 too: an
+    object URL never tells a citizen whether the dossier exists."""
+    dossier = access.get_dossier_for(request.user, reference, _instructed(request, outsider=access.NotVisible))
     if access.AGENT not in access.roles(request.user, dossier):
         raise access.NotVisible
     return dossier

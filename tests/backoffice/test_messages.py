@@ -133,9 +133,9 @@ def test_send_supervisor_writes_as_the_service(client, cast, dossier):
     assert Message.objects.get().from_service is True
 
 
-@pytest.mark.parametrize(("who", "status"), [("applicant", 403), ("other_citizen", 403), ("other_agent", 404)])
+@pytest.mark.parametrize(("who", "status"), [("applicant", 404), ("other_citizen", 404), ("other_agent", 404)])
 def test_send_outsider_is_refused(client, cast, dossier, who, status):
-    """Agents of another service get 404; citizens, who have no back office, 403 (as on review)."""
+    """Agents of another service and citizens get 404 on every back-office object URL."""
     login(client, getattr(cast, who))
     assert client.post(send_url(dossier), {"body": "Intrusion"}).status_code == status
     assert not Message.objects.exists()
@@ -178,7 +178,7 @@ def test_attachment_agent_downloads(client, cast, attachment, who):
     assert response.getvalue().startswith(b"%PDF")
 
 
-@pytest.mark.parametrize(("who", "status"), [("applicant", 403), ("other_citizen", 403), ("other_agent", 404)])
+@pytest.mark.parametrize(("who", "status"), [("applicant", 404), ("other_citizen", 404), ("other_agent", 404)])
 def test_attachment_outsider_is_refused(client, cast, attachment, who, status):
     """Outsiders never get the file from the back-office route."""
     login(client, getattr(cast, who))
