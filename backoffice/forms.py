@@ -25,7 +25,7 @@ class DecisionForm(forms.Form):
 
 class ComplementForm(forms.Form):
     message = forms.CharField(
-        label=_("Message au demandeur"),
+        label=_("Ce que le demandeur doit compléter"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Précisez les informations ou pièces à compléter."),
         max_length=5000,

@@ -48,7 +48,7 @@ def test_form_page_applicant_offers_browse_and_add_for_each_document(client, cas
         "Pièce d'identité en cours de validité",
         "Attestation d'engagement",
     ]:
-        assert f'aria-label="Ajouter un autre fichier pour {label}"' in page
+        assert f'+<span class="visually-hidden"> Ajouter un autre fichier pour {label}</span>' in page
         assert f'Parcourir<span class="visually-hidden"> : {label}</span>' in page
     assert page.count('type="file"') == 5 and page.count(" multiple ") == 5
     # Without JavaScript the conditional document shows, with its condition.

@@ -65,8 +65,8 @@ def test_form_green_plus_adds_a_second_browse_then_save_and_remove(new_page: Cal
         {"name": "rib-recto.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}
     )
     expect(rib.locator(".file-chosen").first).to_have_text("rib-recto.pdf")
-    plus = page.get_by_role("button", name=f"Ajouter un autre fichier pour {RIB}", exact=True)
-    expect(plus).to_have_text("+")
+    plus = page.get_by_role("button", name=f"+ Ajouter un autre fichier pour {RIB}", exact=True)
+    expect(plus).to_contain_text("+")
     plus.click()
     inputs = rib.get_by_label(f"Parcourir : {RIB}")
     expect(inputs).to_have_count(2)
@@ -94,7 +94,7 @@ def test_form_page_with_documents_passes_axe(new_page: Callable[[], Page], cast:
     reports = {"recap": axe.run(page)}
     page.get_by_role("link", name="Modifier", exact=True).click()
     page.get_by_label("Engagement citoyen (majoration de 50 %)").select_option("jsp")
-    page.get_by_role("button", name=f"Ajouter un autre fichier pour {RIB}", exact=True).click()
+    page.get_by_role("button", name=f"+ Ajouter un autre fichier pour {RIB}", exact=True).click()
     reports["form"] = axe.run(page)
     page.get_by_label(f"Parcourir : {RIB}").first.set_input_files(
         {"name": "texte.pdf", "mimeType": "application/pdf", "buffer": b"pas un PDF"}
