@@ -8,6 +8,7 @@ from instruction.actions.base import InvalidInput, ensure_allowed, fire, locked_
 from instruction.actions.transmit import transmitted_snapshot, validate_for_transmission
 from instruction.models import Dossier
 from instruction.notifications import notify_complement_requested
+from instruction.search import refresh_search_vector
 from workflows import engine
 
 
@@ -35,6 +36,7 @@ def answer_complement(dossier: Dossier, *, acting_user: Any) -> Dossier:
         engine.complete_complement(locked)
         locked.assignee = None
         locked.save()
+        refresh_search_vector([locked.pk])
         record(
             locked,
             acting_user=acting_user,

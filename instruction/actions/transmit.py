@@ -10,6 +10,7 @@ from instruction.documents import missing_documents
 from instruction.forms import form_for
 from instruction.models import Dossier
 from instruction.notifications import notify_transmission
+from instruction.search import refresh_search_vector
 from workflows import engine
 
 
@@ -56,6 +57,7 @@ def transmit(dossier: Dossier, *, acting_user: Any) -> Dossier:
         locked.service_id = locked.teleservice.instructing_service_id
         engine.start(locked)
         locked.save()
+        refresh_search_vector([locked.pk])
         record(locked, acting_user=acting_user, action="transmit", before=before, **transmitted_snapshot(locked))
         notify_transmission(locked)
     return dossier

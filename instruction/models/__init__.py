@@ -10,12 +10,14 @@ from instruction.models.household import (
     OrganismeUserObjectPermission,
     SpaceEvent,
 )
+from instruction.models.letter import DecisionLetter
 from instruction.models.message import Message, ThreadReadMark
 from instruction.models.outbox import OutboxMessage
 from instruction.models.teleservice import Audience, Teleservice
 
 __all__ = [
     "Audience",
+    "DecisionLetter",
     "Dossier",
     "DossierFile",
     "DossierStatus",

@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
@@ -102,6 +104,10 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     decision_amount = models.DecimalField(_("montant accordé"), max_digits=10, decimal_places=2, null=True, blank=True)
     decision_motivation = models.TextField(_("motivation de la décision"), blank=True)
 
+    # Full-text search of the agents' lists (reference, applicant, beneficiary, communes), kept up
+    # to date by instruction.search.refresh_search_vector, called by the actions that change them.
+    search_vector = SearchVectorField(null=True, editable=False)
+
     class Meta:
         verbose_name = _("dossier")
         verbose_name_plural = _("dossiers")
@@ -109,6 +115,7 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["service", "status", "deadline"], name="dossier_service_status"),
             models.Index(fields=["assignee", "status"], name="dossier_assignee_status"),
             models.Index(fields=["applicant", "-created"], name="dossier_applicant_created"),
+            GinIndex(fields=["search_vector"], name="dossier_search_vector"),
         ]
 
     def __str__(self) -> str:

@@ -44,6 +44,14 @@ class Teleservice(models.Model):
     )
     flow_class_path = models.CharField(_("circuit d'instruction"), max_length=200, choices=FLOW_CHOICES)
     processing_days = models.PositiveIntegerField(_("délai d'instruction (jours)"), default=60)
+    letter_template = models.TextField(
+        _("modèle de lettre de décision"),
+        blank=True,
+        help_text=_(
+            "HTML du corps de la lettre, avec les variables {{ dossier }}, {{ decision }}, {{ montant }}. "
+            "Vide : le modèle par défaut."
+        ),
+    )
 
     class Meta:
         verbose_name = _("téléservice")

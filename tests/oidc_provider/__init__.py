@@ -1,1 +1,0 @@
-"""A loopback OpenID Connect provider shaped like FranceConnect v2, for the FranceConnect tests."""
