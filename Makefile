@@ -19,11 +19,29 @@ $(VENV)/.installed: requirements.lock | $(BIN)/python
 
 install: $(VENV)/.installed ## Install the locked dependencies in .venv
 
-demo: install ## Start the product with demo data on http://127.0.0.1:8000 (embedded PostgreSQL)
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py seed_demo
-	@DEBUG=1 $(BIN)/python manage.py demo_banner
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+# `make demo` also runs « FranceConnect de démonstration » (franceconnect_demo, fictitious identities) on
+# this port and points the site at it; stopped with the site. Port taken: the site starts without FranceConnect.
+DEMO_FC_PORT := 8001
+DEMO_FC_ENV := FRANCECONNECT_BASE_URL=http://127.0.0.1:$(DEMO_FC_PORT) \
+	FRANCECONNECT_CLIENT_ID=demo-mes-services-publics FRANCECONNECT_CLIENT_SECRET=demo-secret-non-confidentiel
+DEMO_FC_UP := $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', $(DEMO_FC_PORT)), 1).close()"
+
+demo: install ## Start the product with demo data on http://127.0.0.1:8000 (embedded PostgreSQL, local FranceConnect)
+	@set -e; \
+	$(BIN)/python -m franceconnect_demo --port $(DEMO_FC_PORT) --site http://127.0.0.1:8000 & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null || true' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput; \
+	DEBUG=1 $(BIN)/python manage.py seed_demo; \
+	fc="$(DEMO_FC_ENV)"; tries=50; \
+	until kill -0 $$pid 2>/dev/null && $(DEMO_FC_UP) 2>/dev/null; do \
+	  tries=$$((tries - 1)); \
+	  if [ $$tries -le 0 ] || ! kill -0 $$pid 2>/dev/null; then fc=; break; fi; \
+	  sleep 0.2; \
+	done; \
+	[ -n "$$fc" ] || echo "FranceConnect de démonstration n'a pas démarré (port $(DEMO_FC_PORT) occupé ?) :" \
+	  "le site démarre sans FranceConnect."; \
+	env DEBUG=1 $$fc $(BIN)/python manage.py demo_banner; \
+	env DEBUG=1 $$fc $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install ## Run the whole test suite (browser tests included)
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)

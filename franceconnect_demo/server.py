@@ -1,20 +1,27 @@
-"""A real OpenID Connect provider shaped like FranceConnect v2, for tests, on a random loopback port.
+"""A real OpenID Connect provider shaped like FranceConnect v2: the tests' provider on a random
+loopback port, and the « FranceConnect de démonstration » of ``make demo`` (``python -m franceconnect_demo``).
 
 Built with authlib's authorization server (authorization code grant with the OpenID extension,
 signed userinfo endpoint, RP-initiated logout endpoint) in a small Flask app, served by werkzeug
-in a background thread. Endpoints are under /api/v2/ like FranceConnect's: authorize, token,
-userinfo (a signed JWT), session/end, jwks. The authorize endpoint approves at once, for the
-identity in ``provider.behaviour.identity``.
+(in a background thread for the tests, in the foreground for the demo). Endpoints are under /api/v2/
+like FranceConnect's: authorize, token, userinfo (a signed JWT), session/end, jwks.
+
+By default the authorize endpoint approves at once, for the identity in ``provider.behaviour.identity``
+(what the tests need). With ``choose_identity=True`` (the demo) it shows a French page listing the
+fictitious identities of :mod:`franceconnect_demo.identities`, one form per identity: the person's
+choice is POSTed back to the authorize endpoint, which then redirects to the site with a code.
 
 Each test can make it misbehave through ``provider.behaviour`` (see :class:`Behaviour`).
 """
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from authlib.common.urls import add_params_to_uri
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
@@ -23,31 +30,47 @@ from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc6750 import BearerTokenValidator
 from authlib.oidc.core import OpenIDCode, UserInfo, UserInfoEndpoint
 from authlib.oidc.rpinitiated import EndSessionEndpoint
-from flask import Flask, jsonify, request
+from flask import Flask, abort, jsonify, render_template, request
 from joserfc.jwk import KeySet, RSAKey
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from franceconnect_demo import identities as demo_identities
+
 ALG = "RS256"
 KID = "cle-de-test"
+# The client of `make demo`: fixed, public demonstration values.
+DEMO_CLIENT_ID = "demo-mes-services-publics"
+DEMO_CLIENT_SECRET = "demo-secret-non-confidentiel"  # noqa: S105  (a documented demo value, not a secret)
+DEMO_CLIENT_NAME = "Mes services publics"
+# The site's redirect URIs (citizen_portal/franceconnect/urls.py).
+CALLBACK_PATH = "/franceconnect/retour/"
+LOGOUT_CALLBACK_PATH = "/franceconnect/deconnexion/retour/"
 
 
 def default_identity() -> dict[str, Any]:
-    """An identity as FranceConnect's integration platform returns it."""
-    return {
-        "sub": "b6048e95bb134ec5b1d1e1fa69f287172e91722b9354d637a1bcf2ebb0fd2ef5v1",
-        "given_name": "Angela Claire Louise",
-        "family_name": "DUBOIS",
-        "birthdate": "1962-08-24",
-        "gender": "female",
-        "birthplace": "75107",
-        "birthcountry": "99100",
-        "preferred_username": "",
-        "email": "angela.dubois@exemple.test",
-    }
+    """An identity as FranceConnect's integration platform returns it (the first demo identity)."""
+    return demo_identities.identities()[0]
+
+
+def identity_rows(identity: dict[str, Any]) -> list[tuple[str, str]]:
+    """What the choice page shows of an identity, in French."""
+    rows = [("Prénoms", identity.get("given_name", "")), ("Nom de naissance", identity.get("family_name", ""))]
+    if identity.get("preferred_username"):
+        rows.append(("Nom d'usage", identity["preferred_username"]))
+    gender = {"female": "Femme", "male": "Homme"}.get(identity.get("gender", ""), identity.get("gender", ""))
+    country = identity.get("birthcountry", "")
+    rows += [
+        ("Sexe", gender),
+        ("Date de naissance", demo_identities.french_date(identity.get("birthdate", ""))),
+        ("Lieu de naissance (code INSEE)", identity.get("birthplace", "")),
+        ("Pays de naissance", f"{demo_identities.COUNTRIES.get(country, country)} ({country})"),
+        ("Adresse électronique", identity.get("email", "")),
+    ]
+    return [(label, str(value)) for label, value in rows]
 
 
 class QuietHandler(WSGIRequestHandler):
-    """No access log on the test output."""
+    """No access log on the test output nor on the demo's terminal."""
 
     def log(self, type: str, message: str, *args: Any) -> None:
         pass
@@ -76,6 +99,7 @@ class Client:
     redirect_uris: list[str]
     post_logout_redirect_uris: list[str]
     id_token_signed_response_alg: str = ALG
+    client_name: str = DEMO_CLIENT_NAME  # shown on the choice page
 
     @property
     def client_metadata(self) -> dict[str, Any]:
@@ -105,6 +129,18 @@ class Client:
 
     def check_grant_type(self, grant_type: str) -> bool:
         return grant_type == "authorization_code"
+
+
+def demo_client(site: str) -> Client:
+    """The demo client, registered with the redirect URIs of the site at ``site`` (e.g. http://127.0.0.1:8000)."""
+    site = site.rstrip("/")
+    return Client(
+        client_id=DEMO_CLIENT_ID,
+        client_secret=DEMO_CLIENT_SECRET,
+        redirect_uris=[site + CALLBACK_PATH],
+        post_logout_redirect_uris=[site + LOGOUT_CALLBACK_PATH],
+        client_name=DEMO_CLIENT_NAME,
+    )
 
 
 @dataclass
@@ -175,22 +211,34 @@ class Token:
 
 
 class OIDCProvider:
-    def __init__(self) -> None:
-        self.key = RSAKey.generate_key(2048, parameters={"kid": KID, "use": "sig", "alg": ALG})
-        # Same kid as the published key, so only the signature check can tell them apart.
-        self.rogue_key = RSAKey.generate_key(2048, parameters={"kid": KID, "use": "sig", "alg": ALG})
-        self.behaviour = Behaviour()
-        self.clients: dict[str, Client] = {}
-        self.codes: dict[str, AuthorizationCode] = {}
-        self.tokens: dict[str, Token] = {}
-        self.used_nonces: set[str] = set()
-        self.requests: list[tuple[str, dict[str, str]]] = []  # (endpoint, parameters), for assertions
-        self.ended_sessions: list[dict[str, Any]] = []
-        self.app = self._build_app()
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=QuietHandler)
-        self.base_url = f"http://127.0.0.1:{self._server.server_port}"
-        self.issuer = f"{self.base_url}/api/v2"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="oidc-provider", daemon=True)
+    """``OIDCProvider().start()`` for the tests (random port, auto-approval, background thread);
+    ``OIDCProvider(port=8001, choose_identity=True).serve_forever()`` for the demo. Binding happens in
+    the constructor: a port already taken raises OSError there."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, choose_identity: bool = False) -> None:
+        # Bound first, so that a port already taken fails at once with OSError (werkzeug's own bind would
+        # print and exit); werkzeug then serves on its own duplicate of this socket.
+        with socket.create_server((host, port)) as listening:
+            self.choose_identity = choose_identity  # show the identity choice page instead of auto-approving
+            self.identities = demo_identities.identities()  # the identities offered on that page
+            self.key = RSAKey.generate_key(2048, parameters={"kid": KID, "use": "sig", "alg": ALG})
+            # Same kid as the published key, so only the signature check can tell them apart.
+            self.rogue_key = RSAKey.generate_key(2048, parameters={"kid": KID, "use": "sig", "alg": ALG})
+            self.behaviour = Behaviour()
+            self.clients: dict[str, Client] = {}
+            self.codes: dict[str, AuthorizationCode] = {}
+            self.tokens: dict[str, Token] = {}
+            self.used_nonces: set[str] = set()
+            self.requests: list[tuple[str, dict[str, str]]] = []  # (endpoint, parameters), for assertions
+            self.ended_sessions: list[dict[str, Any]] = []
+            self.app = self._build_app()
+            port = listening.getsockname()[1]
+            self._server = make_server(
+                host, port, self.app, threaded=True, request_handler=QuietHandler, fd=listening.fileno()
+            )
+            self.base_url = f"http://{host}:{self._server.port}"
+            self.issuer = f"{self.base_url}/api/v2"
+            self._thread = threading.Thread(target=self._server.serve_forever, name="oidc-provider", daemon=True)
 
     # --- lifecycle and configuration ------------------------------------------------------------
 
@@ -201,6 +249,14 @@ class OIDCProvider:
     def stop(self) -> None:
         self._server.shutdown()
         self._thread.join(timeout=5)
+        self._server.server_close()
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until interrupted (the demo)."""
+        try:
+            self._server.serve_forever()
+        finally:
+            self._server.server_close()
 
     def reset(self) -> None:
         self.behaviour = Behaviour()
@@ -213,6 +269,14 @@ class OIDCProvider:
 
     def register_client(self, client: Client) -> None:
         self.clients[client.client_id] = client
+
+    def sites(self) -> list[tuple[str, str]]:
+        """(name, home page) of each registered client, from its first redirect URI: the links back."""
+        found: dict[str, str] = {}
+        for client in self.clients.values():
+            parts = urlsplit(client.get_default_redirect_uri())
+            found.setdefault(f"{parts.scheme}://{parts.netloc}/", client.client_name)
+        return [(name, url) for url, name in found.items()]
 
     def endpoint(self, name: str) -> str:
         return f"{self.issuer}/{name}"
@@ -227,7 +291,7 @@ class OIDCProvider:
 
     def _build_app(self) -> Flask:
         provider = self
-        app = Flask("oidc_provider")
+        app = Flask("franceconnect_demo")
         app.config["OAUTH2_TOKEN_EXPIRES_IN"] = {"authorization_code": 60}
 
         class CodeGrant(grants.AuthorizationCodeGrant):
@@ -337,9 +401,34 @@ class OIDCProvider:
         server.register_endpoint(SignedUserInfo(resource_protector=protector))
         server.register_endpoint(EndSession)
 
+        def page_error(error: OAuth2Error) -> Any:
+            """An error on a page the browser shows: back to the site when authlib can redirect there; else,
+            in the demo, a French page (the tests keep authlib's JSON answer)."""
+            if error.redirect_uri or not provider.choose_identity:
+                return server.handle_error_response(None, error)
+            return refused(f"{error.error} — {error.description}" if error.description else str(error.error))
+
+        def refused(detail: str, status: int = 400) -> Any:
+            return render_template("erreur.html", detail=detail, sites=provider.sites()), status
+
+        @app.get("/")
+        def home() -> Any:
+            return render_template("accueil.html", provider=provider, sites=provider.sites())
+
         @app.get("/api/v2/authorize")
         def authorize() -> Any:
             provider.requests.append(("authorize", request.args.to_dict()))
+            if provider.choose_identity:
+                try:
+                    grant = server.get_consent_grant(end_user=None)
+                except OAuth2Error as error:
+                    return page_error(error)
+                return render_template(
+                    "choisir.html",
+                    client_name=getattr(grant.client, "client_name", DEMO_CLIENT_NAME),
+                    identities=[(identity, identity_rows(identity)) for identity in provider.identities],
+                    action=request.full_path,
+                )
             identity = dict(provider.behaviour.identity)
             person = Person(sub=identity["sub"], claims=identity)
             try:
@@ -358,6 +447,25 @@ class OIDCProvider:
                 return app.redirect(add_params_to_uri(grant.redirect_uri, params))
             return server.create_authorization_response(grant=grant, grant_user=person)
 
+        @app.post("/api/v2/authorize")
+        def choose() -> Any:
+            """The choice page's forms: the authorization request in the query string (the page's own URL),
+            the chosen identity (``identite``, its sub) or ``annuler`` in the body."""
+            provider.requests.append(("authorize/choice", request.form.to_dict()))
+            if not provider.choose_identity:
+                abort(405)
+            chosen = next((i for i in provider.identities if i["sub"] == request.form.get("identite")), None)
+            person = Person(sub=chosen["sub"], claims=dict(chosen)) if chosen else None
+            try:
+                grant = server.get_consent_grant(end_user=person)
+            except OAuth2Error as error:
+                return page_error(error)
+            if "annuler" in request.form:  # back to the site with error=access_denied
+                return server.create_authorization_response(grant=grant, grant_user=None)
+            if person is None:
+                return refused("Identité inconnue : revenez en arrière et choisissez l'une des identités proposées.")
+            return server.create_authorization_response(grant=grant, grant_user=person)
+
         @app.post("/api/v2/token")
         def token() -> Any:
             provider.requests.append(("token", request.form.to_dict()))
@@ -374,8 +482,13 @@ class OIDCProvider:
             try:
                 end_request = server.validate_endpoint_request("end_session")
             except OAuth2Error as error:
-                return server.handle_error_response(None, error)
-            return server.create_endpoint_response("end_session", end_request) or "Vous êtes déconnecté."
+                if not provider.choose_identity:
+                    return server.handle_error_response(None, error)
+                # e.g. an ID token signed before the demo provider restarted (a new key at each start)
+                return render_template("deconnecte.html", confirmed=False, sites=provider.sites()), 400
+            return server.create_endpoint_response("end_session", end_request) or render_template(
+                "deconnecte.html", confirmed=True, sites=provider.sites()
+            )
 
         @app.get("/api/v2/jwks")
         def jwks() -> Any:

@@ -19,9 +19,9 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from citizen_portal.franceconnect.config import ID_TOKEN_KEY, SESSION_FLAG
+from franceconnect_demo.server import Client, OIDCProvider
 from permissions.models import FranceConnectIdentity, User
 from tests.factories import PASSWORD, UserFactory
-from tests.oidc_provider.server import Client, OIDCProvider
 
 CLIENT_ID = "fs-mes-services-publics-test"
 CLIENT_SECRET = "secret-du-fournisseur-de-service"

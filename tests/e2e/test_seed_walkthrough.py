@@ -27,12 +27,12 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
+from franceconnect_demo.server import Client, OIDCProvider
 from instruction.models import Audience, Dossier, Organisme, Teleservice
 from permissions.models import FranceConnectIdentity, User
 from tests.e2e.conftest import login
 from tests.e2e.seed_helpers import Mail, Mailbox, Walk
 from tests.factories import ServiceFactory, TeleserviceFactory, UserFactory, pdf_bytes, png_bytes
-from tests.oidc_provider.server import Client, OIDCProvider
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

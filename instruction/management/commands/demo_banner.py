@@ -1,9 +1,27 @@
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from instruction.demo.data import ACCOUNTS, PASSWORD
+
+
+def franceconnect_lines() -> list[str]:
+    """Where FranceConnect leads: the local demonstration provider (`make demo`) and its identities, another
+    provider, or nowhere."""
+    base_url = settings.FRANCECONNECT_BASE_URL
+    if not settings.FRANCECONNECT_CLIENT_ID:
+        return ["  FranceConnect : désactivé (FRANCECONNECT_CLIENT_ID vide)"]
+    if urlsplit(base_url).hostname not in ("127.0.0.1", "localhost"):
+        return [f"  FranceConnect : {base_url}"]
+    from franceconnect_demo.identities import IDENTITIES, summary
+
+    return [
+        f"  FranceConnect de démonstration : {base_url}/ (identités fictives, aucune donnée réelle)",
+        "    « S'identifier avec FranceConnect » sur http://127.0.0.1:8000/connexion/, puis choisir :",
+        *(f"      {summary(identity)}" for identity in IDENTITIES),
+    ]
 
 
 class Command(BaseCommand):
@@ -16,6 +34,7 @@ class Command(BaseCommand):
             "  Adresse : http://127.0.0.1:8000/  (back office : http://127.0.0.1:8000/instruction/)",
             f"  Comptes (mot de passe « {PASSWORD} ») :",
             *(f"    {email:<24} {role}" for email, _f, _l, role in ACCOUNTS),
+            *franceconnect_lines(),
             f"  Courriels envoyés : écrits dans {getattr(settings, 'EMAIL_FILE_PATH', 'SMTP ' + settings.EMAIL_HOST)}",
             "",
         ]
