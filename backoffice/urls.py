@@ -1,15 +1,20 @@
-from django.urls import path
+from django.urls import include, path
 
-from backoffice import documents, messaging, views
+from backoffice import documents, exports, lists, messaging, preview, supervision, views
 
 app_name = "backoffice"
 
 urlpatterns = [
-    path("", views.queue, name="queue"),
-    path("mes-taches/", views.my_tasks, name="my_tasks"),
+    path("", lists.queue, name="queue"),
+    path("mes-taches/", lists.my_tasks, name="my_tasks"),
+    path("traites/", lists.done, name="done"),
+    path("exporter/<slug:tab>/", exports.export_csv, name="export"),
+    path("equipe/", include(supervision.urlpatterns)),
     path("dossiers/<str:reference>/", views.review, name="review"),
     path("dossiers/<str:reference>/<slug:action>/", views.act, name="act"),
     path("dossiers/<str:reference>/pieces/<int:file_id>/", documents.file_download, name="file"),
+    path("dossiers/<str:reference>/pieces/<int:file_id>/apercu/", preview.file_preview, name="preview"),
+    path("dossiers/<str:reference>/lettres/<int:pk>/", preview.decision_letter, name="letter"),
     path("dossiers/<str:reference>/messages/envoyer/", messaging.send, name="send_message"),
     path("dossiers/<str:reference>/messages/pieces-jointes/<int:pk>/", messaging.attachment, name="attachment"),
 ]

@@ -1,23 +1,26 @@
-"""Agents' pages: the service queue, my tasks, the review screen and its actions."""
+"""Agents' pages: the review screen and its actions (the lists are in backoffice/lists.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms as forms_module
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from backoffice.correction import correction_context, correction_form, posted_field
 from backoffice.forms import ComplementForm, DecisionForm
 from backoffice.messaging import thread_context
 from instruction import actions
+from instruction.actions.correct import correct_field
 from instruction.forms import form_for
 from instruction.models import Dossier, DossierStatus
 from permissions import access
@@ -32,30 +35,6 @@ def _instructed(request: HttpRequest, *, outsider: type[Exception] = PermissionD
     return Dossier.objects.filter(teleservice_id__in=ids).exclude(status=DossierStatus.DRAFT)
 
 
-def _task_list(request: HttpRequest, qs: QuerySet[Dossier], tab: str) -> HttpResponse:
-    base = _instructed(request)
-    counts = base.aggregate(
-        queue=Count("pk", filter=Q(status=DossierStatus.TRANSMITTED, assignee__isnull=True)),
-        mine=Count("pk", filter=Q(assignee=request.user, status=DossierStatus.IN_INSTRUCTION)),
-    )
-    page = Paginator(
-        qs.select_related("teleservice", "applicant", "beneficiary").order_by("deadline", "reference"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    return render(request, "backoffice/task_list.html", {"page": page, "tab": tab, "counts": counts})
-
-
-def queue(request: HttpRequest) -> HttpResponse:
-    """« À traiter »: the unassigned dossiers of my services."""
-    qs = _instructed(request).filter(status=DossierStatus.TRANSMITTED, assignee__isnull=True)
-    return _task_list(request, qs, "queue")
-
-
-def my_tasks(request: HttpRequest) -> HttpResponse:
-    """« Mes tâches »: the dossiers I am in charge of."""
-    qs = _instructed(request).filter(assignee=request.user, status=DossierStatus.IN_INSTRUCTION)
-    return _task_list(request, qs, "mine")
-
-
 def _agent_dossier(request: HttpRequest, reference: str) -> Dossier:
     """The agent's side of the one lookup: 404 unless the dossier belongs to a téléservice the
     user instructs (drafts never show here). Whoever is not an agent at all gets a 404 too: an
@@ -67,6 +46,9 @@ def _agent_dossier(request: HttpRequest, reference: str) -> Dossier:
 
 
 def review(request: HttpRequest, reference: str, forms: dict[str, Any] | None = None) -> HttpResponse:
+    """The review screen: the dossier's data, the beneficiary, the documents with their preview,
+    the computed amount, the actions, the thread, the history and the decision letter. Its number
+    of queries does not grow with the documents, messages or events (tests/backoffice)."""
     dossier = _agent_dossier(request, reference)
     form = form_for(dossier.teleservice)(data=dossier.data, dossier=dossier)
     amount = form.amount() if hasattr(form, "amount") else None
@@ -74,48 +56,86 @@ def review(request: HttpRequest, reference: str, forms: dict[str, Any] | None = 
     decision_form = forms.get("decide") or DecisionForm(
         initial={"amount": amount.value if amount and amount.eligible else ""}
     )
+    can = access.abilities(request.user, dossier)
     context = {
         "dossier": dossier,
         "rows": form.summary(),
         "amount": amount,
+        "beneficiary": dossier.beneficiary,
+        "foyer": dossier.foyer if dossier.foyer_id else None,
+        "organisme": dossier.organisme if dossier.organisme_id else None,
         "events": dossier.events.select_related("actor").order_by("created", "pk"),
-        "can": access.abilities(request.user, dossier),
+        "letters": list(dossier.letters.order_by("created", "pk")),
+        "can": can,
         "decision_form": decision_form,
         "complement_form": forms.get("request_complement") or ComplementForm(),
+        "correction": correction_context(request, dossier, form, forms.get("correct_field"))
+        if can["correct_field"]
+        else None,
         "thread": thread_context(request, dossier, forms.get("message")),
     }
     return render(request, "backoffice/review.html", context, status=400 if forms else 200)
 
 
-ACTIONS = {
+def _complement_form(request: HttpRequest, dossier: Dossier) -> forms_module.Form | None:
+    return ComplementForm(request.POST)
+
+
+def _decision_form(request: HttpRequest, dossier: Dossier) -> forms_module.Form | None:
+    return DecisionForm(request.POST)
+
+
+def _correction_form(request: HttpRequest, dossier: Dossier) -> forms_module.Form | None:
+    dossier_form = form_for(dossier.teleservice)(data=dossier.data, dossier=dossier)
+    return correction_form(dossier_form, posted_field(request), request.POST)
+
+
+FormFactory = Callable[[HttpRequest, Dossier], forms_module.Form | None]
+# slug of the URL → (action, the form of its input, or None when it takes none)
+ACTIONS: dict[str, tuple[str, FormFactory | None]] = {
     "prendre": ("take", None),
     "liberer": ("release", None),
-    "complement": ("request_complement", ComplementForm),
-    "decider": ("decide", DecisionForm),
+    "complement": ("request_complement", _complement_form),
+    "decider": ("decide", _decision_form),
+    "corriger": ("correct_field", _correction_form),
+}
+ACTION_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "take": actions.take,
+    "release": actions.release,
+    "request_complement": actions.request_complement,
+    "decide": actions.decide,
+    "correct_field": correct_field,
 }
 DONE_MESSAGES = {
     "take": gettext_lazy("Vous avez pris en charge le dossier."),
     "release": gettext_lazy("Le dossier est remis dans la file « À traiter »."),
     "request_complement": gettext_lazy("Le dossier est renvoyé au demandeur pour complément d'information."),
     "decide": gettext_lazy("La décision est enregistrée et le demandeur en est informé."),
+    "correct_field": gettext_lazy("La donnée est corrigée et le demandeur en est informé."),
 }
+# Where the agent goes next: back to the dossier while working on it, else to a list.
+NEXT_PAGES = {"take": "review", "correct_field": "review", "release": "queue"}
 
 
 @require_POST
 def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
-    name, form_class = ACTIONS[action]
+    name, form_factory = ACTIONS[action]
     dossier = _agent_dossier(request, reference)
     kwargs: dict[str, Any] = {}
     form = None
-    if form_class is not None:
-        form = form_class(request.POST)
+    if form_factory is not None:
+        form = form_factory(request, dossier)
+        if form is None:
+            # A field that cannot be corrected (any more): choose again.
+            messages.error(request, _("Choisissez une donnée du formulaire à corriger."))
+            return redirect(reverse("backoffice:review", args=[reference]) + "#correction")
         if not form.is_valid():
             return review(request, reference, forms={name: form})
         kwargs = form.cleaned_data
     try:
-        getattr(actions, name)(dossier, acting_user=request.user, **kwargs)
+        ACTION_FUNCTIONS[name](dossier, acting_user=request.user, **kwargs)
     except actions.InvalidInput as error:
         form = form or forms_module.Form()
         for field, errors in error.errors.items():
@@ -126,6 +146,7 @@ def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("backoffice:review", reference=reference)
     messages.success(request, str(DONE_MESSAGES[name]))
-    if name == "take":
+    next_page = NEXT_PAGES.get(name, "my_tasks")
+    if next_page == "review":
         return redirect("backoffice:review", reference=reference)
-    return redirect("backoffice:my_tasks" if name != "release" else "backoffice:queue")
+    return redirect(f"backoffice:{next_page}")

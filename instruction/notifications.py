@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from instruction.models import Dossier, Message
+from instruction.models import Dossier, Event, Message
 from instruction.outbox import enqueue_email
 
 
@@ -43,7 +43,16 @@ def notify_complement_requested(dossier: Dossier, message: str) -> None:
 
 
 def notify_decision(dossier: Dossier) -> None:
-    _email(dossier, "decision", "emails/decision.txt")
+    # The letter is rendered from the decide event (just recorded) by the worker, and kept
+    # for the applicant's space (instruction/letters.py).
+    event = dossier.events.filter(action="decide").order_by("-created", "-pk").first()
+    letter = [{"kind": "decision_letter", "event": event.pk}] if event is not None else None
+    _email(dossier, "decision", "emails/decision.txt", attachments=letter, letter=bool(letter))
+
+
+def notify_correction(dossier: Dossier, event: Event) -> None:
+    """The service corrected a value of the applicant's form: what, from what to what, and why."""
+    _email(dossier, "correction", "emails/correction.txt", details=event.details)
 
 
 def notify_new_message(message: Message) -> None:

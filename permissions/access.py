@@ -31,11 +31,20 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "release": frozenset({ASSIGNEE, SUPERVISOR}),
     "request_complement": frozenset({ASSIGNEE}),
     "decide": frozenset({ASSIGNEE}),
+    # « Corriger une donnée »: the agent in charge, while in instruction (status guard below).
+    "correct_field": frozenset({ASSIGNEE}),
+    # Give a queued dossier to an agent of the service, or move one in instruction to another agent.
+    "assign": frozenset({SUPERVISOR}),
     # Writing is not acting on the dossier: both sides may, even during a complement.
     "message": frozenset({APPLICANT, AGENT}),
 }
 # Actions whose permission is not an FSM transition of the same name.
-_STATUS_GUARDS = {"edit": lambda d: d.is_editable_by_applicant, "message": lambda d: d.status != "draft"}
+_STATUS_GUARDS = {
+    "edit": lambda d: d.is_editable_by_applicant,
+    "message": lambda d: d.status != "draft",
+    "correct_field": lambda d: d.status == "in_instruction",
+    "assign": lambda d: can_proceed(d.assign) or can_proceed(d.reassign),
+}
 
 
 class NotVisible(Http404):

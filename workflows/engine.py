@@ -47,6 +47,12 @@ def assign_review(dossier: Any, agent: Any) -> None:
     activation.assign(agent)
 
 
+def reassign_review(dossier: Any, agent: Any) -> None:
+    """The review task, already assigned, changes owner (a supervisor's reassignment)."""
+    activation = _activation(_open_task(dossier, "review"))
+    activation.reassign(agent)
+
+
 def unassign_review(dossier: Any) -> None:
     activation = _activation(_open_task(dossier, "review"))
     activation.unassign()

@@ -5,6 +5,7 @@ Each takes a keyword-only ``acting_user``, runs in one transaction, checks permi
 event and schedules side effects through the outbox on commit.
 """
 
+from instruction.actions.assign import BulkOutcome, add_agent, assign, bulk_assign, remove_agent
 from instruction.actions.base import ActionError, Conflict, InvalidInput, TransitionRefused
 from instruction.actions.complement import answer_complement, request_complement
 from instruction.actions.decide import decide
@@ -29,13 +30,17 @@ from instruction.actions.transmit import transmit
 
 __all__ = [
     "ActionError",
+    "BulkOutcome",
     "Conflict",
     "InvalidInput",
     "TransitionRefused",
     "accept_invitation",
+    "add_agent",
     "add_foyer_member",
     "answer_complement",
+    "assign",
     "attach_files",
+    "bulk_assign",
     "cancel_invitation",
     "change_organisme_role",
     "create_draft",
@@ -45,6 +50,7 @@ __all__ = [
     "invite_to_organisme",
     "mark_thread_read",
     "release",
+    "remove_agent",
     "remove_file",
     "remove_foyer_member",
     "remove_organisme_member",

@@ -139,6 +139,13 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=S.IN_INSTRUCTION, target=S.TRANSMITTED)
     def release(self) -> None: ...
 
+    # A supervisor gives a queued dossier to an agent, or moves one in instruction to another agent.
+    @transition(field=status, source=S.TRANSMITTED, target=S.IN_INSTRUCTION)
+    def assign(self) -> None: ...
+
+    @transition(field=status, source=S.IN_INSTRUCTION, target=S.IN_INSTRUCTION)
+    def reassign(self) -> None: ...
+
     @transition(field=status, source=S.IN_INSTRUCTION, target=S.COMPLEMENT_REQUESTED)
     def request_complement(self) -> None: ...
 

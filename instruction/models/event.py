@@ -12,9 +12,12 @@ ACTION_LABELS = {
     "transmit": _("Transmission au service instructeur"),
     "take": _("Prise en charge"),
     "release": _("Remise dans la file « À traiter »"),
+    "assign": _("Attribution à un agent instructeur"),
+    "reassign": _("Changement d'agent instructeur"),
     "request_complement": _("Demande de complément d'information"),
     "answer_complement": _("Nouvelle transmission après complément"),
     "decide": _("Décision"),
+    "correct_field": _("Correction par le service instructeur"),
     "detach_beneficiary": _("Bénéficiaire retiré du foyer (à choisir de nouveau)"),
     "message": _("Message dans le fil de discussion"),
 }

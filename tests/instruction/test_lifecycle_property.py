@@ -47,6 +47,10 @@ STEPS: tuple[tuple[str, dict[str, Any], bool], ...] = (
     ("decide", {"outcome": S.ACCEPTED, "amount": "abc"}, False),
     ("decide", {"outcome": S.REJECTED, "motivation": "Ressources trop élevées."}, True),
     ("decide", {"outcome": S.CLOSED, "motivation": "Demande en double."}, True),
+    # A supervisor's « Attribuer » (the agent is a name of the cast, resolved in _attempt).
+    ("assign", {"agent": "agent", "reason": "Rééquilibrage de la charge."}, True),
+    ("assign", {"agent": "supervisor", "reason": "Absence de l'agent."}, True),
+    ("assign", {"agent": "agent", "reason": " "}, False),
 )
 # What a successful action does to the status (decide goes to its outcome).
 TRANSITIONS = {
@@ -56,6 +60,7 @@ TRANSITIONS = {
     "request_complement": (S.IN_INSTRUCTION, S.COMPLEMENT_REQUESTED),
     "answer_complement": (S.COMPLEMENT_REQUESTED, S.TRANSMITTED),
     "decide": (S.IN_INSTRUCTION, None),
+    "assign": (S.TRANSMITTED, S.IN_INSTRUCTION),  # or, as a reassignment, IN_INSTRUCTION to itself
 }
 REFUSALS = (ActionError, PermissionDenied, Http404)
 # How the usual actors bring a new draft to each status (step indexes in STEPS).
@@ -98,6 +103,8 @@ class DossierLifecycle(RuleBasedStateMachine):
         """Who would normally do ``action``: the applicant, the agent taking it, the assignee."""
         if action in ("transmit", "answer_complement"):
             return "applicant"
+        if action == "assign":
+            return "supervisor"
         assignee_id = Dossier.objects.values_list("assignee_id", flat=True).get(pk=tracked.pk)
         holder = next((name for name in ACTORS if getattr(self.cast, name).pk == assignee_id), None)
         if action == "take" or holder is None:
@@ -106,6 +113,8 @@ class DossierLifecycle(RuleBasedStateMachine):
 
     def _attempt(self, tracked: Tracked, tab: int, actor: str, step: tuple[str, dict[str, Any], bool]) -> bool:
         name, kwargs, valid_input = step
+        if "agent" in kwargs:
+            kwargs = {**kwargs, "agent": getattr(self.cast, kwargs["agent"])}
         before = self._status(tracked)
         try:
             getattr(actions, name)(tracked.tabs[tab], acting_user=getattr(self.cast, actor), **kwargs)
@@ -120,6 +129,8 @@ class DossierLifecycle(RuleBasedStateMachine):
         assert valid_input and actor not in OUTSIDERS, f"{name} by {actor} should have been refused"
         source, target = TRANSITIONS[name]
         target = target or kwargs["outcome"]
+        if name == "assign" and before == S.IN_INSTRUCTION:
+            source = target = S.IN_INSTRUCTION
         assert (before, self._status(tracked)) == (source, target)
         assert tracked.tabs[tab].status == target, "the caller's copy is refreshed"
         tracked.changes += 1
@@ -178,7 +189,11 @@ class DossierLifecycle(RuleBasedStateMachine):
         tracked = self.dossiers[index % len(self.dossiers)]
         tracked.tabs[0].refresh_from_db()
         status = self._status(tracked)
-        offered = [step for step in STEPS if step[2] and TRANSITIONS[step[0]][0] == status] or list(STEPS)
+        offered = [
+            step
+            for step in STEPS
+            if step[2] and (TRANSITIONS[step[0]][0] == status or (step[0], status) == ("assign", S.IN_INSTRUCTION))
+        ] or list(STEPS)
         name = data.draw(st.sampled_from(sorted({step[0] for step in offered})))
         step = data.draw(st.sampled_from([step for step in offered if step[0] == name]))
         self._attempt(tracked, 0, self._usual_actor(tracked, step[0], agent), step)

@@ -13,6 +13,7 @@ from instruction import actions
 from instruction.actions import Conflict, InvalidInput, TransitionRefused
 from instruction.models import Dossier, DossierStatus, Event, FoyerMember, OutboxMessage
 from permissions.access import NotVisible
+from permissions.models import User
 from tests.factories import UserFactory, filed_dossier, valid_form_data
 from workflows import engine
 
@@ -29,6 +30,8 @@ ACTION_ARGS: dict[str, dict[str, Any]] = {
     "request_complement": {"message": "Joignez votre bail signé."},
     "answer_complement": {},
     "decide": DECISION_ARGS[S.ACCEPTED],
+    # The agent is named by e-mail here and looked up by call(): the supervisor, also an agent of the service.
+    "assign": {"agent": "superviseur@exemple.test", "reason": "Rééquilibrage de la charge de l'équipe."},
 }
 
 
@@ -65,7 +68,10 @@ def snapshot(dossier: Dossier) -> dict[str, Any]:
 
 
 def call(action: str, dossier: Dossier, actor: Any, **overrides: Any) -> Dossier:
-    return getattr(actions, action)(dossier, acting_user=actor, **{**ACTION_ARGS[action], **overrides})
+    kwargs = {**ACTION_ARGS[action], **overrides}
+    if isinstance(kwargs.get("agent"), str):
+        kwargs["agent"] = User.objects.get(email=kwargs["agent"])
+    return getattr(actions, action)(dossier, acting_user=actor, **kwargs)
 
 
 # (status, action, actor, expected): a target status, or the refusal it must raise.
@@ -79,26 +85,35 @@ MATRIX: list[tuple[str, str, str, Any]] = [
     (S.DRAFT, "request_complement", "agent", NotVisible),
     (S.DRAFT, "answer_complement", "applicant", TransitionRefused),
     (S.DRAFT, "decide", "agent", NotVisible),
+    (S.DRAFT, "assign", "supervisor", NotVisible),
     (S.TRANSMITTED, "transmit", "applicant", TransitionRefused),
     (S.TRANSMITTED, "take", "agent", S.IN_INSTRUCTION),
     (S.TRANSMITTED, "release", "supervisor", TransitionRefused),
     (S.TRANSMITTED, "request_complement", "agent", PermissionDenied),
     (S.TRANSMITTED, "answer_complement", "applicant", TransitionRefused),
     (S.TRANSMITTED, "decide", "agent", PermissionDenied),
+    (S.TRANSMITTED, "assign", "supervisor", S.IN_INSTRUCTION),
     (S.IN_INSTRUCTION, "transmit", "applicant", TransitionRefused),
     (S.IN_INSTRUCTION, "take", "agent", TransitionRefused),
     (S.IN_INSTRUCTION, "release", "agent", S.TRANSMITTED),
     (S.IN_INSTRUCTION, "request_complement", "agent", S.COMPLEMENT_REQUESTED),
     (S.IN_INSTRUCTION, "answer_complement", "applicant", TransitionRefused),
     (S.IN_INSTRUCTION, "decide", "agent", S.ACCEPTED),
+    (S.IN_INSTRUCTION, "assign", "supervisor", S.IN_INSTRUCTION),
     (S.COMPLEMENT_REQUESTED, "transmit", "applicant", TransitionRefused),
     (S.COMPLEMENT_REQUESTED, "take", "agent", TransitionRefused),
     (S.COMPLEMENT_REQUESTED, "release", "agent", TransitionRefused),
     (S.COMPLEMENT_REQUESTED, "request_complement", "agent", TransitionRefused),
     (S.COMPLEMENT_REQUESTED, "answer_complement", "applicant", S.TRANSMITTED),
     (S.COMPLEMENT_REQUESTED, "decide", "agent", TransitionRefused),
+    (S.COMPLEMENT_REQUESTED, "assign", "supervisor", TransitionRefused),
 ] + [
-    (decided, action, "applicant" if action in ("transmit", "answer_complement") else "agent", TransitionRefused)
+    (
+        decided,
+        action,
+        {"transmit": "applicant", "answer_complement": "applicant", "assign": "supervisor"}.get(action, "agent"),
+        TransitionRefused,
+    )
     for decided in (S.ACCEPTED, S.REJECTED, S.CLOSED)
     for action in ACTION_ARGS
 ]
@@ -129,7 +144,8 @@ def test_transition_allowed_actor_succeeds(cast, status, action, actor, target):
     assert dossier.status == target
     assert Dossier.objects.get(pk=dossier.pk).status == target
     new = list(Event.objects.filter(dossier=dossier).exclude(pk__in=events_before))
-    assert [(e.action, e.from_status, e.to_status, e.actor_id) for e in new] == [(action, status, target, user.pk)]
+    recorded = "reassign" if (action, status) == ("assign", S.IN_INSTRUCTION) else action
+    assert [(e.action, e.from_status, e.to_status, e.actor_id) for e in new] == [(recorded, status, target, user.pk)]
 
 
 @pytest.mark.parametrize("outcome", [S.ACCEPTED, S.REJECTED, S.CLOSED])
@@ -171,6 +187,7 @@ WHERE_ALLOWED = {
     "request_complement": S.IN_INSTRUCTION,
     "answer_complement": S.COMPLEMENT_REQUESTED,
     "decide": S.IN_INSTRUCTION,
+    "assign": S.TRANSMITTED,
 }
 
 
@@ -210,7 +227,7 @@ def test_action_other_agent_not_visible(cast, action):
     assert snapshot(dossier) == before
 
 
-@pytest.mark.parametrize("action", ["decide", "request_complement", "release"])
+@pytest.mark.parametrize("action", ["decide", "request_complement", "release", "assign"])
 def test_action_colleague_not_assignee_permission_denied(cast, action):
     """An agent of the same service who did not take the dossier may not act on it."""
     colleague = UserFactory(email="collegue@exemple.test")

@@ -47,6 +47,8 @@ def test_abilities_follow_role_and_status(cast):
         "release": False,
         "request_complement": False,
         "decide": False,
+        "correct_field": False,
+        "assign": False,
         "message": True,
     }
     assert access.abilities(cast.agent, dossier)["take"] is True
@@ -55,7 +57,8 @@ def test_abilities_follow_role_and_status(cast):
     agent = access.abilities(cast.agent, dossier)
     assert agent["decide"] and agent["request_complement"] and agent["release"] and not agent["take"]
     supervisor = access.abilities(cast.supervisor, dossier)
-    assert supervisor["release"] and not supervisor["decide"]
+    assert supervisor["release"] and supervisor["assign"] and not supervisor["decide"]
+    assert not agent["assign"]
 
 
 def test_abilities_inactive_user_sees_nothing(cast):
