@@ -22,7 +22,7 @@ from tests.factories import filed_dossier
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_agent_day(new_page: Callable[[], Page], cast: Any, settings: Any) -> None:
+def test_agent_day(new_page: Callable[[], Page], cast: Any, settings: Any, deliver_outbox: Any) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     dossier = filed_dossier(cast.teleservice, cast.applicant)
     reference = dossier.reference
@@ -107,6 +107,8 @@ def test_agent_day(new_page: Callable[[], Page], cast: Any, settings: Any) -> No
     agent.get_by_label("Montant accordé (€)").fill("250")
     agent.get_by_role("button", name="Enregistrer la décision").click()
     expect(agent.locator(".messages")).to_contain_text("La décision est enregistrée")
+    # The worker's turn (with a broker, CI runs no worker in this process): the letter is rendered at delivery.
+    deliver_outbox()
 
     # The review screen shows the decision and offers the letter the applicant received.
     agent.goto(f"/instruction/dossiers/{reference}/")
