@@ -40,7 +40,11 @@ class Event(models.Model):
         verbose_name = _("événement")
         verbose_name_plural = _("événements")
         ordering = ["created", "pk"]
-        indexes = [models.Index(fields=["dossier", "created"], name="event_dossier_created")]
+        indexes = [
+            models.Index(fields=["dossier", "created"], name="event_dossier_created"),
+            # « Traités »: the dossiers an agent decided or sent back, index-only.
+            models.Index(fields=["actor", "action", "dossier"], name="event_actor_action_dossier"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} ({self.from_status} → {self.to_status})"
