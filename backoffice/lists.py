@@ -42,7 +42,7 @@ from permissions.models import User
 S = DossierStatus
 # The audit actions by which an agent is done with a dossier: « Traités » lists the dossiers the
 # agent decided or sent back to the applicant (whatever happened to them since).
-TREATED_ACTIONS = ("decide", "request_complement")
+TREATED_ACTIONS = ("decide", "request_complement", "propose_decision")
 NO_ASSIGNEE = "none"
 LATE, SOON = "late", "soon"
 SOON_DAYS = 7
@@ -65,7 +65,11 @@ class Tab:
 MINE = Tab("mine", _("Mes tâches"), "backoffice:my_tasks", "mes-taches", ("q", "teleservice", "deadline"))
 QUEUE = Tab("queue", _("À traiter"), "backoffice:queue", "a-traiter", ("q", "teleservice", "deadline"))
 DONE = Tab("done", _("Traités"), "backoffice:done", "traites", ("q", "teleservice", "status", "deadline", "assignee"))
-TABS = (MINE, QUEUE, DONE)
+# Supervisors only: decisions above a téléservice's threshold, proposed by an agent.
+TO_VALIDATE = Tab(
+    "validate", _("À valider"), "backoffice:to_validate", "a-valider", ("q", "teleservice", "deadline", "assignee")
+)
+TABS = (MINE, QUEUE, TO_VALIDATE, DONE)
 TABS_BY_SLUG = {tab.slug: tab for tab in TABS}
 
 
@@ -96,7 +100,14 @@ def tab_queryset(tab: Tab, user: Any, base: QuerySet[Dossier]) -> QuerySet[Dossi
         return base.filter(assignee=user, status=S.IN_INSTRUCTION)
     if tab is QUEUE:
         return base.filter(status=S.TRANSMITTED, assignee__isnull=True)
+    if tab is TO_VALIDATE:
+        return base.filter(status=S.AWAITING_VALIDATION, teleservice_id__in=access.supervised_teleservice_ids(user))
     return base.filter(treated_by(user))
+
+
+def tabs_for(user: Any) -> tuple[Tab, ...]:
+    """« À valider » is shown to supervisors only."""
+    return TABS if access.supervised_teleservice_ids(user) else tuple(t for t in TABS if t is not TO_VALIDATE)
 
 
 def tab_counts(user: Any, base: QuerySet[Dossier]) -> dict[str, int]:
@@ -104,14 +115,17 @@ def tab_counts(user: Any, base: QuerySet[Dossier]) -> dict[str, int]:
     (conditional aggregates over the service's dossiers would read all of them, decided included)."""
     parts: list[str] = []
     params: list[Any] = []
-    for tab in TABS:
+    tabs = tabs_for(user)
+    for tab in tabs:
         sql, tab_params = tab_queryset(tab, user, base).order_by().values("pk").query.sql_with_params()
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS {tab.key}_rows)")  # noqa: S608 - SQL compiled by the ORM
         params.extend(tab_params)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         row = cursor.fetchone()
-    return {tab.key: count for tab, count in zip(TABS, row, strict=True)}
+    counts = {tab.key: 0 for tab in TABS}
+    counts.update({tab.key: count for tab, count in zip(tabs, row, strict=True)})
+    return counts
 
 
 # --- Sorting and keyset pagination ------------------------------------------------------------
@@ -363,7 +377,7 @@ def _task_list(request: HttpRequest, tab: Tab) -> HttpResponse:
         next_url = "?" + current.query(after=current.ordering.cursor(page.rows[-1]))
     context = {
         "tab": tab,
-        "tabs": [{"tab": t, "count": counts[t.key], "current": t is tab} for t in TABS],
+        "tabs": [{"tab": t, "count": counts[t.key], "current": t is tab} for t in tabs_for(request.user)],
         "form": current.form,
         "filtered": current.form.is_filtered,
         "ordering": current.ordering,
@@ -420,6 +434,12 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     """« À traiter »: the transmitted dossiers of my services that nobody has taken yet."""
     return _task_list(request, QUEUE)
+
+
+@require_GET
+def to_validate(request: HttpRequest) -> HttpResponse:
+    """« À valider »: decisions of my supervised téléservices waiting for a supervisor."""
+    return _task_list(request, TO_VALIDATE)
 
 
 @require_GET

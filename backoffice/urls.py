@@ -8,6 +8,7 @@ urlpatterns = [
     path("", lists.queue, name="queue"),
     path("mes-taches/", lists.my_tasks, name="my_tasks"),
     path("traites/", lists.done, name="done"),
+    path("a-valider/", lists.to_validate, name="to_validate"),
     path("exporter/<slug:tab>/", exports.export_csv, name="export"),
     path("equipe/", include(supervision.urlpatterns)),
     path("dossiers/<str:reference>/", views.review, name="review"),

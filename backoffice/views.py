@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backoffice.correction import correction_context, correction_form, posted_field
-from backoffice.forms import ComplementForm, DecisionForm
+from backoffice.forms import ComplementForm, DecisionForm, SendBackForm
 from backoffice.messaging import thread_context
 from instruction import actions
 from instruction.actions.correct import correct_field
@@ -68,7 +68,9 @@ def review(request: HttpRequest, reference: str, forms: dict[str, Any] | None = 
         "letters": list(dossier.letters.order_by("created", "pk")),
         "can": can,
         "decision_form": decision_form,
-        "complement_form": forms.get("request_complement") or ComplementForm(),
+        "complement_form": forms.get("request_complement") or ComplementForm(dossier=dossier),
+        "send_back_form": forms.get("send_back_decision") or SendBackForm(),
+        "proposed_label": DossierStatus(dossier.proposed_outcome).label if dossier.proposed_outcome else "",
         "correction": correction_context(request, dossier, form, forms.get("correct_field"))
         if can["correct_field"]
         else None,
@@ -78,7 +80,11 @@ def review(request: HttpRequest, reference: str, forms: dict[str, Any] | None = 
 
 
 def _complement_form(request: HttpRequest, dossier: Dossier) -> forms_module.Form | None:
-    return ComplementForm(request.POST)
+    return ComplementForm(request.POST, dossier=dossier)
+
+
+def _send_back_form(request: HttpRequest, dossier: Dossier) -> forms_module.Form | None:
+    return SendBackForm(request.POST)
 
 
 def _decision_form(request: HttpRequest, dossier: Dossier) -> forms_module.Form | None:
@@ -98,6 +104,8 @@ ACTIONS: dict[str, tuple[str, FormFactory | None]] = {
     "complement": ("request_complement", _complement_form),
     "decider": ("decide", _decision_form),
     "corriger": ("correct_field", _correction_form),
+    "valider": ("validate_decision", None),
+    "renvoyer": ("send_back_decision", _send_back_form),
 }
 ACTION_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "take": actions.take,
@@ -105,6 +113,8 @@ ACTION_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "request_complement": actions.request_complement,
     "decide": actions.decide,
     "correct_field": correct_field,
+    "validate_decision": actions.validate_decision,
+    "send_back_decision": actions.send_back_decision,
 }
 DONE_MESSAGES = {
     "take": gettext_lazy("Vous avez pris en charge le dossier."),
@@ -112,9 +122,17 @@ DONE_MESSAGES = {
     "request_complement": gettext_lazy("Le dossier est renvoyé au demandeur pour complément d'information."),
     "decide": gettext_lazy("La décision est enregistrée et le demandeur en est informé."),
     "correct_field": gettext_lazy("La donnée est corrigée et le demandeur en est informé."),
+    "validate_decision": gettext_lazy("La décision est validée et le demandeur en est informé."),
+    "send_back_decision": gettext_lazy("La décision n'est pas validée : le dossier revient à l'agent."),
 }
 # Where the agent goes next: back to the dossier while working on it, else to a list.
-NEXT_PAGES = {"take": "review", "correct_field": "review", "release": "queue"}
+NEXT_PAGES = {
+    "take": "review",
+    "correct_field": "review",
+    "release": "queue",
+    "validate_decision": "to_validate",
+    "send_back_decision": "to_validate",
+}
 
 
 @require_POST
@@ -145,7 +163,10 @@ def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
     except actions.ActionError as error:
         messages.error(request, error.message)
         return redirect("backoffice:review", reference=reference)
-    messages.success(request, str(DONE_MESSAGES[name]))
+    done = DONE_MESSAGES[name]
+    if dossier.status == DossierStatus.AWAITING_VALIDATION:
+        done = _("La décision est proposée : elle attend la validation d'un superviseur.")
+    messages.success(request, str(done))
     next_page = NEXT_PAGES.get(name, "my_tasks")
     if next_page == "review":
         return redirect("backoffice:review", reference=reference)

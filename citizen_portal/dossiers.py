@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from instruction import actions
+from instruction.complements import current_request
 from instruction.documents import document_states, missing_documents, specs_for
 from instruction.files import private_file_response
 from instruction.forms import DossierForm, form_for
@@ -55,6 +56,7 @@ def dossier_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "invalid": bool(errors or missing),
             "beneficiary": dossier.beneficiary,
             "documents": documents,
+            "complement_request": current_request(dossier),
         },
     )
 

@@ -150,6 +150,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "instruction.tasks.sweep_outbox", "schedule": 60.0},
+    # Complement reminders and deadlines (Viewflow timers fired through the actions layer).
+    "complement-deadlines": {"task": "instruction.tasks.sweep_complements", "schedule": 300.0},
 }
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 

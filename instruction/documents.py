@@ -143,11 +143,17 @@ def document_states(
 
 
 def missing_documents(dossier: Dossier, data: Mapping[str, Any] | None = None) -> dict[str, list[str]]:
-    """Errors (keyed by the documents' input names) for required documents without any file."""
-    return {
+    """Errors (keyed by the documents' input names) for required documents without any file,
+    and, answering a complement, for the documents asked for that have no new file."""
+    from instruction.complements import unanswered_documents
+
+    errors = {
         state.spec.input_name: [
             _("Joignez au moins un fichier pour la pièce « %(label)s ».") % {"label": state.spec.label}
         ]
         for state in document_states(dossier, data=data)
         if state.missing
     }
+    for name, messages in unanswered_documents(dossier).items():
+        errors.setdefault(name, messages)
+    return errors

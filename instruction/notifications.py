@@ -38,8 +38,31 @@ def notify_transmission(dossier: Dossier) -> None:
     _email(dossier, "transmission-ack", "emails/transmission_ack.txt", attachments=[{"kind": "receipt"}])
 
 
-def notify_complement_requested(dossier: Dossier, message: str) -> None:
-    _email(dossier, "complement-requested", "emails/complement_requested.txt", message=message)
+def _document_labels(dossier: Dossier, codes: list[str]) -> list[str]:
+    from instruction.documents import spec_for
+
+    specs = [spec_for(dossier.teleservice, code) for code in codes]
+    return [str(spec.label) for spec in specs if spec is not None]
+
+
+def notify_complement_requested(dossier: Dossier, message: str, documents: list[str] | None = None) -> None:
+    _email(
+        dossier,
+        "complement-requested",
+        "emails/complement_requested.txt",
+        message=message,
+        documents=_document_labels(dossier, documents or []),
+        due=dossier.complement_due,
+    )
+
+
+def notify_complement_reminder(dossier: Dossier) -> None:
+    """A few days before the complement's deadline (the key holds the deadline: once per request)."""
+    _email(dossier, "complement-reminder", "emails/complement_reminder.txt", due=dossier.complement_due)
+
+
+def notify_complement_expired(dossier: Dossier) -> None:
+    _email(dossier, "complement-expired", "emails/complement_expired.txt", closed=dossier.is_decided)
 
 
 def notify_decision(dossier: Dossier) -> None:

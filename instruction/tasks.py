@@ -82,3 +82,13 @@ def sweep_outbox(limit: int = 500) -> int:
     for pk in due:
         deliver_outbox.delay(pk)
     return len(due)
+
+
+@shared_task
+def sweep_complements() -> dict[str, int]:
+    """Complement reminders and deadlines (run by beat; see instruction/deadlines.py)."""
+    from dataclasses import asdict
+
+    from instruction.deadlines import sweep
+
+    return asdict(sweep())

@@ -21,6 +21,21 @@ if TYPE_CHECKING:
     from instruction.models import Dossier
 
 APPLICANT, AGENT, ASSIGNEE, SUPERVISOR = "applicant", "agent", "assignee", "supervisor"
+SYSTEM_ROLE = "system"
+
+
+class _System:
+    """The actor of scheduled jobs (a complement's deadline): no user, recorded as nobody."""
+
+    is_authenticated = False
+    is_active = True
+    pk = None
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = _System()
 
 # Which role may attempt which action; the FSM then says whether the status allows it.
 ACTION_ROLES: dict[str, frozenset[str]] = {
@@ -37,6 +52,11 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "assign": frozenset({SUPERVISOR}),
     # Writing is not acting on the dossier: both sides may, even during a complement.
     "message": frozenset({APPLICANT, AGENT}),
+    # A decision above the téléservice's threshold, proposed by the agent in charge.
+    "validate_decision": frozenset({SUPERVISOR}),
+    "send_back_decision": frozenset({SUPERVISOR}),
+    # The complement's deadline: scheduled jobs only.
+    "expire_complement": frozenset({SYSTEM_ROLE}),
 }
 # Actions whose permission is not an FSM transition of the same name.
 _STATUS_GUARDS = {
@@ -82,6 +102,8 @@ def supervised_teleservice_ids(user: Any) -> frozenset[int]:
 
 
 def roles(user: Any, dossier: Dossier) -> frozenset[str]:
+    if user is SYSTEM:
+        return frozenset({SYSTEM_ROLE})
     if not user.is_authenticated or not user.is_active:
         return frozenset()
     found = set()

@@ -1,12 +1,20 @@
 """The shared instruction flow every téléservice runs on.
 
-    submission ──▶ review ──▶ route ──▶ decision ──▶ end
-                     ▲          │
-                     └── await_complement ◀┘
+    submission ──▶ review ──▶ route ─────────────────────────▶ decision ──▶ end
+                     ▲          │  │                               ▲
+                     │          │  └──▶ validation ──▶ after_validation
+                     │          ▼                 (sent back ──▶ review)
+                     └── await_complement ─(deadline passed)─▶ complement_expired ──▶ after_expiry
+                                                        (returned ──▶ review, closed ──▶ decision)
 
 - *submission*: started by the citizen's transmission (``StartHandle``, driven by the action);
 - *review*: a human task in the queue of the téléservice's instructing service;
 - *await_complement*: a human task assigned to the applicant; agents cannot act meanwhile;
+- *await_complement__timeout*: a database-backed timer (Viewflow's ``.OnTimeout``) armed with the
+  complement's deadline, fired by the scheduled ``instruction.tasks.expire_complements`` job through
+  the ``expire_complement`` action (``manage.py workflow_timers`` would reach the same end);
+- *validation*: a decision above the téléservice's threshold waits for a supervisor, who
+  validates it (→ decision) or sends it back to the agent (→ review);
 - *decision*: records the outcome on the process, then the process ends.
 
 Nodes never change the dossier's status themselves: the actions in ``instruction.actions``
@@ -16,14 +24,31 @@ transaction, so that status and open tasks cannot disagree.
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 from typing import Any
 
+from django.utils import timezone
 from viewflow import this
 from viewflow.workflow import flow, lock
+from viewflow.workflow.base import Node
 from viewflow.workflow.flow.views import UpdateProcessView
+from viewflow.workflow.nodes.boundary import BoundaryEventMixin
 
 REVIEW_OUTCOME = "review_outcome"
-COMPLEMENT, DECIDED = "complement", "decided"
+COMPLEMENT, DECIDED, VALIDATION = "complement", "decided", "validation"
+# What happened after a complement's deadline or a supervisor's validation (process.data keys).
+EXPIRY_OUTCOME, RETURNED = "expiry_outcome", "returned"
+VALIDATION_OUTCOME, SENT_BACK = "validation_outcome", "sent_back"
+COMPLEMENT_DUE = "complement_due"
+
+
+def complement_deadline(activation: Any) -> dt.datetime:
+    """The end of the complement's last day, local time (the day is stored on the process by
+    ``engine.send_back_for_complement`` before the task is created)."""
+    day = dt.date.fromisoformat(activation.process.data[COMPLEMENT_DUE])
+    midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
+    return timezone.make_aware(midnight)
 
 
 def _dossier_teleservice(process: Any) -> Any:
@@ -36,6 +61,24 @@ def _applicant(activation: Any) -> Any:
 
 class BaseInstructionFlow(flow.Flow):
     """Instruction d'un dossier"""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Viewflow 2.4 copies inherited nodes shallowly: a subclass's host task would share its
+        # parent's list of boundary events (so a complement would arm one deadline timer per
+        # flow class) and inherit the parent's materialised boundary besides its own. Give each
+        # subclass fresh hosts and let Viewflow materialise their boundaries again.
+        for name in dir(cls):
+            if name.startswith("_") or name == "instance":
+                continue
+            node = getattr(cls, name, None)
+            if isinstance(node, BoundaryEventMixin):
+                setattr(cls, name, None)
+            elif isinstance(node, Node):
+                fresh = copy.copy(node)
+                fresh._boundary_events = []
+                fresh._boundary_specs = list(node._boundary_specs)
+                setattr(cls, name, fresh)
+        super().__init_subclass__(**kwargs)
 
     lock_impl = lock.SelectForUpdateLock(nowait=False)
 
@@ -50,10 +93,36 @@ class BaseInstructionFlow(flow.Flow):
     route = (
         flow.Switch()
         .Case(this.await_complement, lambda act: act.process.data.get(REVIEW_OUTCOME) == COMPLEMENT)
+        .Case(this.validation, lambda act: act.process.data.get(REVIEW_OUTCOME) == VALIDATION)
         .Default(this.decision)
     )
 
-    await_complement = flow.View(UpdateProcessView.as_view(fields=[])).Assign(_applicant).Next(this.review)
+    await_complement = (
+        flow.View(UpdateProcessView.as_view(fields=[]))
+        .Assign(_applicant)
+        .OnTimeout(complement_deadline, this.complement_expired, title="Échéance du complément")
+        .Next(this.review)
+    )
+
+    complement_expired = flow.Function(this.on_complement_expired).Next(this.after_expiry)
+
+    after_expiry = (
+        flow.Switch()
+        .Case(this.review, lambda act: act.process.data.get(EXPIRY_OUTCOME) == RETURNED)
+        .Default(this.decision)
+    )
+
+    validation = (
+        flow.View(UpdateProcessView.as_view(fields=[]))
+        .Permission("instruction.instruct_teleservice", obj=_dossier_teleservice)
+        .Next(this.after_validation)
+    )
+
+    after_validation = (
+        flow.Switch()
+        .Case(this.review, lambda act: act.process.data.get(VALIDATION_OUTCOME) == SENT_BACK)
+        .Default(this.decision)
+    )
 
     decision = flow.Function(this.on_decision).Next(this.end)
 
@@ -65,6 +134,18 @@ class BaseInstructionFlow(flow.Flow):
         # before the dossier row points at the (then unsaved) process.
         activation.process.dossier = dossier
         return activation.process
+
+    def on_complement_expired(self, activation: Any) -> None:
+        """Reached through the ``expire_complement`` action, which has already moved the dossier
+        and written the outcome on the process. Fired by another dispatcher (``manage.py
+        workflow_timers``), the dossier has not moved yet: the action does it now."""
+        if activation.process.data.get(EXPIRY_OUTCOME):
+            return
+        from instruction.actions.complement import expire_complement_from_flow
+
+        outcome = expire_complement_from_flow(activation.process)
+        activation.process.data[EXPIRY_OUTCOME] = outcome
+        activation.process.save(update_fields=["data"])
 
     def on_decision(self, activation: Any) -> None:
         dossier = activation.process.dossier

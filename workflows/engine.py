@@ -3,12 +3,23 @@ open human tasks. Called only from ``instruction.actions`` inside their transact
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from workflows.base import COMPLEMENT, DECIDED, REVIEW_OUTCOME
+from workflows.base import (
+    COMPLEMENT,
+    COMPLEMENT_DUE,
+    DECIDED,
+    EXPIRY_OUTCOME,
+    REVIEW_OUTCOME,
+    SENT_BACK,
+    VALIDATION,
+    VALIDATION_OUTCOME,
+)
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -58,24 +69,77 @@ def unassign_review(dossier: Any) -> None:
     activation.unassign()
 
 
-def _finish_review(dossier: Any, outcome: str) -> None:
-    task = _open_task(dossier, "review")
+def _finish(dossier: Any, node_name: str, **data: Any) -> None:
+    task = _open_task(dossier, node_name)
     activation = _activation(task)
-    activation.process.data[REVIEW_OUTCOME] = outcome
+    activation.process.data.update(data)
     activation.process.save(update_fields=["data"])
     activation.start(request=None)
     activation.execute()
 
 
-def send_back_for_complement(dossier: Any) -> None:
-    _finish_review(dossier, COMPLEMENT)
+def send_back_for_complement(dossier: Any, due: dt.date) -> None:
+    """The review ends; the applicant's task is created with its deadline timer armed."""
+    _finish(dossier, "review", **{REVIEW_OUTCOME: COMPLEMENT, COMPLEMENT_DUE: due.isoformat(), EXPIRY_OUTCOME: None})
 
 
 def finish_with_decision(dossier: Any) -> None:
-    _finish_review(dossier, DECIDED)
+    _finish(dossier, "review", **{REVIEW_OUTCOME: DECIDED})
 
 
 def complete_complement(dossier: Any) -> None:
-    activation = _activation(_open_task(dossier, "await_complement"))
-    activation.start(request=None)
+    """The applicant answered: the deadline timer is cancelled with the task (Viewflow does it)."""
+    _finish(dossier, "await_complement")
+
+
+def scheduled_timers(dossier: Any) -> list[Task]:
+    if dossier.process_id is None:
+        return []
+    return list(Task.objects.filter(process_id=dossier.process_id, flow_task_type="TIMER", status=STATUS.SCHEDULED))
+
+
+def due_complement_timers(now: dt.datetime | None = None) -> Any:
+    """Process ids whose complement deadline has passed, oldest first (the sweep's worklist)."""
+    return (
+        Task.objects.filter(
+            flow_task_type="TIMER",
+            status=STATUS.SCHEDULED,
+            scheduled__lte=now or timezone.now(),
+            flow_task__endswith=".await_complement__timeout",
+        )
+        .order_by("scheduled")
+        .values_list("process_id", flat=True)
+    )
+
+
+def fire_complement_timer(dossier: Any, outcome: str) -> None:
+    """Fire the deadline timer now: the applicant's task is cancelled and the flow goes on to
+    review (``outcome`` RETURNED) or to the decision. The caller has moved the dossier."""
+    timers = [t for t in scheduled_timers(dossier) if t.flow_task.name == "await_complement__timeout"]
+    if len(timers) != 1:
+        raise FlowOutOfStep(f"{dossier.reference}: expected one complement timer, found {len(timers)}")
+    activation = _activation(timers[0])
+    activation.process.data[EXPIRY_OUTCOME] = outcome
+    activation.process.save(update_fields=["data"])
+    activation.start()
     activation.execute()
+    # The timer runs its continuation with errors recorded, not raised: check where it went.
+    if [t.flow_task.name for t in open_tasks(dossier)] not in (["review"], []):
+        raise FlowOutOfStep(f"{dossier.reference}: the complement timer did not reach review or the decision")
+
+
+def propose_decision(dossier: Any) -> None:
+    """The review ends with a decision that a supervisor must validate first."""
+    _finish(dossier, "review", **{REVIEW_OUTCOME: VALIDATION, VALIDATION_OUTCOME: None})
+
+
+def validate_decision(dossier: Any, supervisor: Any) -> None:
+    _activation(_open_task(dossier, "validation")).assign(supervisor)
+    _finish(dossier, "validation", **{VALIDATION_OUTCOME: DECIDED})
+
+
+def send_back_decision(dossier: Any, supervisor: Any, agent: Any) -> None:
+    """The supervisor sends the proposal back: a new review task, for the agent who proposed it."""
+    _activation(_open_task(dossier, "validation")).assign(supervisor)
+    _finish(dossier, "validation", **{VALIDATION_OUTCOME: SENT_BACK})
+    assign_review(dossier, agent)

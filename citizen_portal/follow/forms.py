@@ -16,7 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from instruction.actions.base import InvalidInput
 from instruction.actions.messages import MAX_ATTACHMENTS, MAX_BODY_LENGTH, check_attachments
 from instruction.models import Dossier, DossierStatus
+from instruction.models.dossier import PUBLIC_STATUS, public_status
 from instruction.uploads import ALLOWED_TYPES
+
+PUBLIC_STATUS_CHOICES = [(s.value, s.label) for s in DossierStatus if s not in PUBLIC_STATUS]
 
 FOYER_SPACE = "foyer"
 ORGANISME_SPACE = "organisme-"
@@ -31,7 +34,7 @@ class DossierFilterForm(forms.Form):
 
     def __init__(self, *args: Any, dossiers: QuerySet[Dossier], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("Tous les statuts")), *DossierStatus.choices]
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("Tous les statuts")), *PUBLIC_STATUS_CHOICES]
         # One query for both lists of choices: the téléservices and the spaces of the person's dossiers.
         rows = (
             dossiers.order_by()
@@ -64,7 +67,9 @@ class DossierFilterForm(forms.Form):
         self.is_valid()
         data = self.cleaned_data
         if data.get("status"):
-            dossiers = dossiers.filter(status=data["status"])
+            # « En cours d'instruction » includes the service's internal steps shown that way.
+            shown_as = [status for status in DossierStatus if public_status(status) == data["status"]]
+            dossiers = dossiers.filter(status__in=shown_as)
         if data.get("teleservice"):
             dossiers = dossiers.filter(teleservice_id=int(data["teleservice"]))
         space = data.get("space") or ""

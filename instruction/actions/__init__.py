@@ -7,8 +7,8 @@ event and schedules side effects through the outbox on commit.
 
 from instruction.actions.assign import BulkOutcome, add_agent, assign, bulk_assign, remove_agent
 from instruction.actions.base import ActionError, Conflict, InvalidInput, TransitionRefused
-from instruction.actions.complement import answer_complement, request_complement
-from instruction.actions.decide import decide
+from instruction.actions.complement import answer_complement, expire_complement, remind_complement, request_complement
+from instruction.actions.decide import decide, send_back_decision, validate_decision
 from instruction.actions.documents import attach_files, remove_file
 from instruction.actions.drafts import create_draft, save_draft
 from instruction.actions.messages import mark_thread_read, send_message
@@ -47,18 +47,22 @@ __all__ = [
     "create_foyer",
     "create_organisme",
     "decide",
+    "expire_complement",
     "invite_to_organisme",
     "mark_thread_read",
     "release",
+    "remind_complement",
     "remove_agent",
     "remove_file",
     "remove_foyer_member",
     "remove_organisme_member",
     "request_complement",
     "save_draft",
+    "send_back_decision",
     "send_message",
     "take",
     "transmit",
     "update_foyer",
     "update_foyer_member",
+    "validate_decision",
 ]

@@ -1,5 +1,5 @@
-"""Supervision: a supervisor gives dossiers to the agents of their services (one or in bulk) and
-manages who the agents of a service are."""
+"""Supervision: a supervisor gives dossiers to the agents of their services (one or in bulk, the
+agent being told by e-mail) and manages who the agents of a service are."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from instruction.actions.base import ActionError, InvalidInput, ensure_allowed, fire, locked_dossier, record
-from instruction.models import Dossier, DossierStatus
+from instruction.agent_notifications import notify_assignment, notify_bulk_assignment
+from instruction.models import Dossier, DossierStatus, Event
 from permissions import access
 from permissions.models import InstructingService, User
 from workflows import engine
@@ -27,7 +28,7 @@ S = DossierStatus
 REASON_MAX_LENGTH = 1000
 BULK_MAX = 200
 # Dossiers an agent holds: in instruction, or waiting for the applicant's complement.
-HELD_STATUSES = (S.IN_INSTRUCTION, S.COMPLEMENT_REQUESTED)
+HELD_STATUSES = (S.IN_INSTRUCTION, S.COMPLEMENT_REQUESTED, S.AWAITING_VALIDATION)
 
 
 def service_agents(service_id: int) -> QuerySet[User]:
@@ -56,7 +57,15 @@ def _check_agent(agent: Any) -> None:
 def assign(dossier: Dossier, *, acting_user: Any, agent: Any, reason: str) -> Dossier:
     """« Attribuer »: a supervisor gives a dossier of the queue to an agent of its service (it is
     then in instruction, as if the agent had taken it), or moves a dossier in instruction to
-    another agent of the service (its status does not change; the review task changes owner)."""
+    another agent of the service (its status does not change; the review task changes owner).
+    The agent is told by e-mail « Un dossier vous a été attribué »."""
+    _assign(dossier, acting_user=acting_user, agent=agent, reason=reason, notify=True)
+    return dossier
+
+
+def _assign(dossier: Dossier, *, acting_user: Any, agent: Any, reason: str, notify: bool) -> Event:
+    """``assign``, returning its audit event; ``notify=False`` when the caller tells the agent
+    itself (a bulk assignment sends one e-mail for the whole selection)."""
     reason = _clean_reason(reason)
     _check_agent(agent)
     with locked_dossier(dossier, acting_user=acting_user, action="assign") as locked:
@@ -77,7 +86,7 @@ def assign(dossier: Dossier, *, acting_user: Any, agent: Any, reason: str) -> Do
             engine.assign_review(locked, agent)
         locked.assignee = agent
         locked.save()
-        record(
+        event = record(
             locked,
             acting_user=acting_user,
             action="reassign" if reassigning else "assign",
@@ -88,7 +97,9 @@ def assign(dossier: Dossier, *, acting_user: Any, agent: Any, reason: str) -> Do
             assignee_name=str(agent),
             reason=reason,
         )
-    return dossier
+        if notify:
+            notify_assignment(locked, event, agent=agent, acting_user=acting_user)
+    return event
 
 
 @dataclass(frozen=True)
@@ -114,13 +125,14 @@ def bulk_assign(references: Iterable[str], *, acting_user: Any, agent: Any, reas
     found = {d.reference: d for d in access.visible_to(acting_user).filter(reference__in=wanted)}
     not_found = _("dossier introuvable")
     outcomes = []
+    assigned: list[tuple[Dossier, Event]] = []
     for reference in wanted:
         dossier = found.get(reference)
         if dossier is None:
             outcomes.append(BulkOutcome(reference, False, not_found))
             continue
         try:
-            assign(dossier, acting_user=acting_user, agent=agent, reason=reason)
+            event = _assign(dossier, acting_user=acting_user, agent=agent, reason=reason, notify=False)
         except InvalidInput as error:
             message = " ".join(str(m) for messages in error.errors.values() for m in messages)
             outcomes.append(BulkOutcome(reference, False, message or error.message))
@@ -134,6 +146,11 @@ def bulk_assign(references: Iterable[str], *, acting_user: Any, agent: Any, reas
             )
         else:
             outcomes.append(BulkOutcome(reference, True))
+            assigned.append((dossier, event))
+    # Each assignment committed on its own; the summary goes in a transaction of its own after
+    # them (a crash in between would lose the e-mail, never an assignment).
+    with transaction.atomic():
+        notify_bulk_assignment(assigned, agent=agent, acting_user=acting_user, reason=reason)
     return outcomes
 
 

@@ -6,9 +6,10 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from instruction.actions.base import InvalidInput, fire, locked_dossier, record
+from instruction.actions.base import InvalidInput, ensure_allowed, fire, locked_dossier, record
 from instruction.models import Dossier, DossierStatus
 from instruction.notifications import notify_decision
+from permissions import access
 from workflows import engine
 
 OUTCOMES = (DossierStatus.ACCEPTED, DossierStatus.REJECTED, DossierStatus.CLOSED)
@@ -38,9 +39,29 @@ def _validated(outcome: str, amount: Any, motivation: str) -> tuple[str, Decimal
 
 
 def decide(dossier: Dossier, *, acting_user: Any, outcome: str, amount: Any = None, motivation: str = "") -> Dossier:
-    """Accept (with the amount), reject or close without action; the process then ends."""
+    """Accept (with the amount), reject or close without action; the process then ends. Above
+    the téléservice's threshold, the decision is proposed to a supervisor instead: the applicant
+    keeps seeing « En cours d'instruction » until it is validated."""
     outcome, value, motivation = _validated(outcome, amount, motivation)
     with locked_dossier(dossier, acting_user=acting_user, action="decide") as locked:
+        if locked.teleservice.needs_validation(outcome, value):
+            before = fire(locked, locked.propose_decision)
+            locked.proposed_outcome = outcome
+            locked.decision_amount = value
+            locked.decision_motivation = motivation
+            locked.save()
+            engine.propose_decision(locked)
+            record(
+                locked,
+                acting_user=acting_user,
+                action="propose_decision",
+                before=before,
+                outcome=outcome,
+                amount=str(value) if value is not None else None,
+                motivation=motivation,
+                threshold=str(locked.teleservice.validation_threshold),
+            )
+            return dossier
         before = fire(locked, locked.decide, outcome)
         locked.decided_at = timezone.now()
         locked.decision_amount = value
@@ -56,4 +77,59 @@ def decide(dossier: Dossier, *, acting_user: Any, outcome: str, amount: Any = No
             motivation=motivation,
         )
         notify_decision(locked)
+    return dossier
+
+
+def validate_decision(dossier: Dossier, *, acting_user: Any) -> Dossier:
+    """« Valider la décision »: a supervisor of the service makes the agent's proposal the
+    decision; it then reaches the applicant as any decision does (letter, e-mail)."""
+    with locked_dossier(dossier, acting_user=acting_user, action="validate_decision") as locked:
+        proposer = locked.assignee_id
+        before = fire(locked, locked.validate_decision)
+        locked.decided_at = timezone.now()
+        locked.proposed_outcome = ""
+        locked.save()
+        engine.validate_decision(locked, acting_user)
+        record(
+            locked,
+            acting_user=acting_user,
+            action="decide",
+            before=before,
+            amount=str(locked.decision_amount) if locked.decision_amount is not None else None,
+            motivation=locked.decision_motivation,
+            validated=True,
+            proposed_by=proposer,
+        )
+        notify_decision(locked)
+    return dossier
+
+
+def send_back_decision(dossier: Dossier, *, acting_user: Any, reason: str) -> Dossier:
+    """« Renvoyer à l'agent »: the proposal is not validated; the agent who made it gets the
+    dossier back in instruction, with the supervisor's reason in the history."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput({"reason": [_("Indiquez à l'agent pourquoi la décision n'est pas validée.")]})
+    with locked_dossier(dossier, acting_user=acting_user, action="send_back_decision") as locked:
+        ensure_allowed(locked, locked.send_back_decision)
+        agent = locked.assignee
+        if agent is None or locked.teleservice_id not in access.instructed_teleservice_ids(agent):
+            agent = acting_user  # the proposer left the service: the supervisor takes it over
+        before = fire(locked, locked.send_back_decision)
+        proposed = {"outcome": locked.proposed_outcome, "amount": str(locked.decision_amount)}
+        locked.assignee = agent
+        locked.proposed_outcome = ""
+        locked.decision_amount = None
+        locked.decision_motivation = ""
+        locked.save()
+        engine.send_back_decision(locked, acting_user, agent)
+        record(
+            locked,
+            acting_user=acting_user,
+            action="send_back_decision",
+            before=before,
+            reason=reason,
+            proposed=proposed,
+            agent=agent.pk,
+        )
     return dossier

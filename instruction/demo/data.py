@@ -142,6 +142,8 @@ def load() -> list[tuple[str, str, str, str]]:
             "instructing_service": youth,
             "flow_class_path": "workflows.pack_jeunes.flow.PackJeunesFlow",
             "processing_days": 30,
+            # Acceptances above 400 € wait for a supervisor's validation (« À valider »).
+            "validation_threshold": 400,
         },
     )
     Teleservice.objects.update_or_create(
@@ -184,6 +186,15 @@ def load() -> list[tuple[str, str, str, str]]:
             dossier = _pack_jeunes_dossier(pack_jeunes, user, child, qf)
             if child == "Inès":
                 actions.take(dossier, acting_user=agent)
+            if child == "Emma":  # proposed above the threshold: waits in the supervisor's « À valider »
+                actions.take(dossier, acting_user=agent)
+                actions.decide(
+                    dossier,
+                    acting_user=agent,
+                    outcome="accepted",
+                    amount="450",
+                    motivation="Premier logement à Gray, quotient familial de 280 € : majoration de 50 %.",
+                )
         # The demo citizen's own dossier, sent back for a complement with a message.
         own = _pack_jeunes_dossier(pack_jeunes, citizen, "Léa", 450)
         actions.take(own, acting_user=agent)
@@ -192,5 +203,7 @@ def load() -> list[tuple[str, str, str, str]]:
             acting_user=agent,
             body="Bonjour, le bail transmis n'est pas signé. Merci de joindre le bail signé par les deux parties.",
         )
-        actions.request_complement(own, acting_user=agent, message="Merci de joindre le bail signé.")
+        actions.request_complement(
+            own, acting_user=agent, message="Merci de joindre le bail signé.", documents=["bail"]
+        )
     return ACCOUNTS

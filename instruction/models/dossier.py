@@ -19,6 +19,9 @@ class DossierStatus(models.TextChoices):
     TRANSMITTED = "transmitted", _("Transmis")
     IN_INSTRUCTION = "in_instruction", _("En cours d'instruction")
     COMPLEMENT_REQUESTED = "complement_requested", _("Complément d'information")
+    # Internal: a decision above the téléservice's threshold waits for a supervisor. The
+    # applicant keeps seeing « En cours d'instruction » (PUBLIC_STATUS below).
+    AWAITING_VALIDATION = "awaiting_validation", _("En attente de validation")
     ACCEPTED = "accepted", _("Accepté")
     REJECTED = "rejected", _("Refusé")
     CLOSED = "closed", _("Classé sans suite")
@@ -27,7 +30,17 @@ class DossierStatus(models.TextChoices):
 S = DossierStatus
 DECIDED_STATUSES = (S.ACCEPTED, S.REJECTED, S.CLOSED)
 # Statuses in which agents can act on the dossier (not during a complement, per the seed).
-OPEN_STATUSES = (S.TRANSMITTED, S.IN_INSTRUCTION, S.COMPLEMENT_REQUESTED)
+OPEN_STATUSES = (S.TRANSMITTED, S.IN_INSTRUCTION, S.COMPLEMENT_REQUESTED, S.AWAITING_VALIDATION)
+# What the applicant is shown: internal steps of the service stay internal.
+PUBLIC_STATUS = {S.AWAITING_VALIDATION: S.IN_INSTRUCTION}
+
+
+def public_status(status: str) -> str:
+    return PUBLIC_STATUS.get(status, status)  # type: ignore[call-overload]
+
+
+def public_status_label(status: str) -> str:
+    return str(DossierStatus(public_status(status)).label) if status else ""
 
 
 class ReferenceCounter(models.Model):
@@ -103,6 +116,13 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
 
     decision_amount = models.DecimalField(_("montant accordé"), max_digits=10, decimal_places=2, null=True, blank=True)
     decision_motivation = models.TextField(_("motivation de la décision"), blank=True)
+    # While awaiting a supervisor's validation: the outcome the agent proposed.
+    proposed_outcome = models.CharField(_("décision proposée"), max_length=30, blank=True)
+
+    # The complement asked for: its deadline (end of that day, local time) and the day the
+    # applicant was reminded of it, so that the reminder goes once.
+    complement_due = models.DateField(_("échéance du complément"), null=True, blank=True)
+    complement_reminded_on = models.DateField(_("relance du complément envoyée le"), null=True, blank=True)
 
     # Full-text search of the agents' lists (reference, applicant, beneficiary, communes), kept up
     # to date by instruction.search.refresh_search_vector, called by the actions that change them.
@@ -135,6 +155,13 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     def is_decided(self) -> bool:
         return self.status in DECIDED_STATUSES
 
+    @property
+    def public_status(self) -> str:
+        return public_status(self.status)
+
+    def get_public_status_display(self) -> str:
+        return public_status_label(self.status)
+
     # --- The transition table: every change of status is one of these -----------------
     @transition(field=status, source=S.DRAFT, target=S.TRANSMITTED)
     def transmit(self) -> None: ...
@@ -158,6 +185,26 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=S.COMPLEMENT_REQUESTED, target=S.TRANSMITTED)
     def answer_complement(self) -> None: ...
 
+    # The deadline passed without an answer (a scheduled job): back to the agent who asked, to
+    # the queue when that agent no longer instructs it, or closed, as the téléservice says.
+    @transition(
+        field=status, source=S.COMPLEMENT_REQUESTED, target=RETURN_VALUE(S.IN_INSTRUCTION, S.TRANSMITTED, S.CLOSED)
+    )
+    def expire_complement(self, outcome: Any) -> Any:
+        return outcome
+
     @transition(field=status, source=S.IN_INSTRUCTION, target=RETURN_VALUE(*DECIDED_STATUSES))
     def decide(self, outcome: Any) -> Any:
         return outcome
+
+    # A decision above the téléservice's threshold: proposed by the agent, then validated (it
+    # becomes the decision) or sent back to the agent by a supervisor.
+    @transition(field=status, source=S.IN_INSTRUCTION, target=S.AWAITING_VALIDATION)
+    def propose_decision(self) -> None: ...
+
+    @transition(field=status, source=S.AWAITING_VALIDATION, target=RETURN_VALUE(*DECIDED_STATUSES))
+    def validate_decision(self) -> Any:
+        return self.proposed_outcome
+
+    @transition(field=status, source=S.AWAITING_VALIDATION, target=S.IN_INSTRUCTION)
+    def send_back_decision(self) -> None: ...

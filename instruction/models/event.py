@@ -16,11 +16,18 @@ ACTION_LABELS = {
     "reassign": _("Changement d'agent instructeur"),
     "request_complement": _("Demande de complément d'information"),
     "answer_complement": _("Nouvelle transmission après complément"),
+    "expire_complement": _("Échéance du complément dépassée"),
+    "remind_complement": _("Rappel de l'échéance du complément envoyé au demandeur"),
     "decide": _("Décision"),
+    "propose_decision": _("Décision proposée, en attente de validation"),
+    "send_back_decision": _("Décision non validée, renvoyée à l'agent instructeur"),
     "correct_field": _("Correction par le service instructeur"),
     "detach_beneficiary": _("Bénéficiaire retiré du foyer (à choisir de nouveau)"),
     "message": _("Message dans le fil de discussion"),
 }
+
+# Steps internal to the service, not shown in the applicant's history (the decision's validation).
+INTERNAL_ACTIONS = frozenset({"propose_decision", "send_back_decision"})
 
 
 class Event(models.Model):
@@ -60,6 +67,10 @@ class Event(models.Model):
     @property
     def action_label(self) -> str:
         return str(ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def is_internal(self) -> bool:
+        return self.action in INTERNAL_ACTIONS
 
     @property
     def to_status_label(self) -> str:

@@ -24,6 +24,11 @@ FLOW_CHOICES = [
 ]
 
 
+class ComplementExpiry(models.TextChoices):
+    RETURN = "return", _("Le dossier revient à l'agent qui l'instruit")
+    CLOSE = "close", _("Le dossier est classé sans suite")
+
+
 class Teleservice(models.Model):
     slug = models.SlugField(_("identifiant"), unique=True)
     code = models.CharField(
@@ -44,6 +49,33 @@ class Teleservice(models.Model):
     )
     flow_class_path = models.CharField(_("circuit d'instruction"), max_length=200, choices=FLOW_CHOICES)
     processing_days = models.PositiveIntegerField(_("délai d'instruction (jours)"), default=60)
+    complement_days = models.PositiveSmallIntegerField(
+        _("délai de réponse à un complément (jours)"),
+        default=15,
+        help_text=_("Échéance proposée à l'agent quand il demande un complément ; il peut la changer."),
+    )
+    complement_reminder_days = models.PositiveSmallIntegerField(
+        _("relance avant l'échéance du complément (jours)"),
+        default=3,
+        help_text=_("Le demandeur reçoit un rappel ce nombre de jours avant l'échéance. 0 : pas de rappel."),
+    )
+    complement_expiry = models.CharField(
+        _("à l'échéance d'un complément sans réponse"),
+        max_length=10,
+        choices=ComplementExpiry.choices,
+        default=ComplementExpiry.RETURN,
+    )
+    validation_threshold = models.DecimalField(
+        _("seuil de validation par un superviseur (€)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Une acceptation d'un montant supérieur attend la validation d'un superviseur avant d'être "
+            "communiquée au demandeur. Vide : pas de validation."
+        ),
+    )
     letter_template = models.TextField(
         _("modèle de lettre de décision"),
         blank=True,
@@ -72,6 +104,15 @@ class Teleservice(models.Model):
     @property
     def flow_class(self) -> Any:
         return import_string(self.flow_class_path)
+
+    def needs_validation(self, outcome: str, amount: Any) -> bool:
+        """Whether this decision waits for a supervisor before it reaches the applicant."""
+        return (
+            self.validation_threshold is not None
+            and outcome == "accepted"
+            and amount is not None
+            and amount > self.validation_threshold
+        )
 
     def is_open(self, on: dt.date | None = None) -> bool:
         day = on or timezone.localdate()

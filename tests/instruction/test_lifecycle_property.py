@@ -26,13 +26,16 @@ from viewflow.workflow.status import PROCESS, STATUS
 from instruction import actions
 from instruction.actions import ActionError, InvalidInput
 from instruction.models import Dossier, DossierStatus, Event, FoyerMember
-from permissions.access import NotVisible
+from permissions.access import SYSTEM, NotVisible
 from tests.factories import filed_dossier, valid_form_data
 from workflows import engine
 
 S = DossierStatus
 MAX_DOSSIERS = 2
-ACTORS = ("applicant", "other_citizen", "agent", "other_agent", "supervisor")
+# « system » is the scheduler (a complement's deadline).
+ACTORS = ("applicant", "other_citizen", "agent", "other_agent", "supervisor", "system")
+# The téléservice validates acceptances above this amount (the 900 € step below).
+THRESHOLD = 500
 OUTSIDERS = ("other_citizen", "other_agent")
 
 # (action, keyword arguments, whether the input itself is valid)
@@ -47,6 +50,11 @@ STEPS: tuple[tuple[str, dict[str, Any], bool], ...] = (
     ("decide", {"outcome": S.ACCEPTED, "amount": "abc"}, False),
     ("decide", {"outcome": S.REJECTED, "motivation": "Ressources trop élevées."}, True),
     ("decide", {"outcome": S.CLOSED, "motivation": "Demande en double."}, True),
+    ("decide", {"outcome": S.ACCEPTED, "amount": "900"}, True),  # above the threshold: validation
+    ("validate_decision", {}, True),
+    ("send_back_decision", {"reason": "Le montant est à revoir."}, True),
+    ("send_back_decision", {"reason": " "}, False),
+    ("expire_complement", {}, True),
     # A supervisor's « Attribuer » (the agent is a name of the cast, resolved in _attempt).
     ("assign", {"agent": "agent", "reason": "Rééquilibrage de la charge."}, True),
     ("assign", {"agent": "supervisor", "reason": "Absence de l'agent."}, True),
@@ -60,6 +68,10 @@ TRANSITIONS = {
     "request_complement": (S.IN_INSTRUCTION, S.COMPLEMENT_REQUESTED),
     "answer_complement": (S.COMPLEMENT_REQUESTED, S.TRANSMITTED),
     "decide": (S.IN_INSTRUCTION, None),
+    "validate_decision": (S.AWAITING_VALIDATION, S.ACCEPTED),
+    "send_back_decision": (S.AWAITING_VALIDATION, S.IN_INSTRUCTION),
+    # Back to the agent who asked (the téléservice's default; the cast's agents stay agents).
+    "expire_complement": (S.COMPLEMENT_REQUESTED, S.IN_INSTRUCTION),
     "assign": (S.TRANSMITTED, S.IN_INSTRUCTION),  # or, as a reassignment, IN_INSTRUCTION to itself
 }
 REFUSALS = (ActionError, PermissionDenied, Http404)
@@ -72,7 +84,12 @@ PATHS = {
     S.ACCEPTED: (0, 1, 6),
     S.REJECTED: (0, 1, 8),
     S.CLOSED: (0, 1, 9),
+    S.AWAITING_VALIDATION: (0, 1, 10),
 }
+
+
+def actor_of(cast: Any, name: str) -> Any:
+    return SYSTEM if name == "system" else getattr(cast, name)
 
 
 @dataclass
@@ -103,10 +120,12 @@ class DossierLifecycle(RuleBasedStateMachine):
         """Who would normally do ``action``: the applicant, the agent taking it, the assignee."""
         if action in ("transmit", "answer_complement"):
             return "applicant"
-        if action == "assign":
+        if action in ("assign", "validate_decision", "send_back_decision"):
             return "supervisor"
+        if action == "expire_complement":
+            return "system"
         assignee_id = Dossier.objects.values_list("assignee_id", flat=True).get(pk=tracked.pk)
-        holder = next((name for name in ACTORS if getattr(self.cast, name).pk == assignee_id), None)
+        holder = next((name for name in ACTORS if actor_of(self.cast, name).pk == assignee_id), None)
         if action == "take" or holder is None:
             return agent
         return agent if action == "release" and agent == "supervisor" else holder
@@ -117,7 +136,7 @@ class DossierLifecycle(RuleBasedStateMachine):
             kwargs = {**kwargs, "agent": getattr(self.cast, kwargs["agent"])}
         before = self._status(tracked)
         try:
-            getattr(actions, name)(tracked.tabs[tab], acting_user=getattr(self.cast, actor), **kwargs)
+            getattr(actions, name)(tracked.tabs[tab], acting_user=actor_of(self.cast, actor), **kwargs)
         except REFUSALS as refusal:
             event(f"refused: {type(refusal).__name__}")
             assert self._status(tracked) == before, f"{name} by {actor} refused but changed the status"
@@ -129,6 +148,8 @@ class DossierLifecycle(RuleBasedStateMachine):
         assert valid_input and actor not in OUTSIDERS, f"{name} by {actor} should have been refused"
         source, target = TRANSITIONS[name]
         target = target or kwargs["outcome"]
+        if name == "decide" and kwargs.get("amount") == "900":
+            target = S.AWAITING_VALIDATION
         if name == "assign" and before == S.IN_INSTRUCTION:
             source = target = S.IN_INSTRUCTION
         assert (before, self._status(tracked)) == (source, target)
@@ -168,7 +189,7 @@ class DossierLifecycle(RuleBasedStateMachine):
         data = valid_form_data(beneficiary, **({} if valid else {"housing_postal_code": "700"}))
         before = self._status(tracked)
         try:
-            actions.save_draft(tracked.tabs[tab], data, acting_user=getattr(self.cast, actor))
+            actions.save_draft(tracked.tabs[tab], data, acting_user=actor_of(self.cast, actor))
         except REFUSALS as refusal:
             assert actor not in OUTSIDERS or isinstance(refusal, NotVisible)
         assert self._status(tracked) == before
@@ -215,9 +236,16 @@ class DossierLifecycle(RuleBasedStateMachine):
                 assert tasks == [("review", STATUS.ASSIGNED, dossier.assignee_id)], where
             elif dossier.status == S.COMPLEMENT_REQUESTED:
                 assert tasks == [("await_complement", STATUS.ASSIGNED, dossier.applicant_id)], where
+            elif dossier.status == S.AWAITING_VALIDATION:
+                assert dossier.assignee_id is not None, where
+                assert tasks == [("validation", STATUS.NEW, None)], where
             else:
                 assert tasks == [], where
                 assert dossier.process.status == PROCESS.DONE, where
+            # The complement's deadline is armed exactly while the applicant's task is open.
+            timers = [t.flow_task.name for t in engine.scheduled_timers(dossier)]
+            expected = ["await_complement__timeout"] if dossier.status == S.COMPLEMENT_REQUESTED else []
+            assert timers == expected, where
             if dossier.process_id is not None and not dossier.is_decided:
                 assert dossier.process.status == PROCESS.NEW, where
 
@@ -232,6 +260,8 @@ class DossierLifecycle(RuleBasedStateMachine):
 @pytest.mark.django_db
 def test_lifecycle_random_actors_status_tasks_and_events_agree(cast):
     """Any sequence of actions by anyone keeps status, open tasks and audit trail in step."""
+    cast.teleservice.validation_threshold = THRESHOLD
+    cast.teleservice.save()
     run_state_machine_as_test(
         lambda: DossierLifecycle(cast),
         settings=settings(

@@ -12,7 +12,7 @@ from viewflow.workflow.models import Process
 from instruction import actions
 from instruction.actions import Conflict, InvalidInput, TransitionRefused
 from instruction.models import Dossier, DossierStatus, Event, FoyerMember, OutboxMessage
-from permissions.access import NotVisible
+from permissions.access import SYSTEM, NotVisible
 from permissions.models import User
 from tests.factories import UserFactory, filed_dossier, valid_form_data
 from workflows import engine
@@ -32,7 +32,25 @@ ACTION_ARGS: dict[str, dict[str, Any]] = {
     "decide": DECISION_ARGS[S.ACCEPTED],
     # The agent is named by e-mail here and looked up by call(): the supervisor, also an agent of the service.
     "assign": {"agent": "superviseur@exemple.test", "reason": "Rééquilibrage de la charge de l'équipe."},
+    # A decision above the téléservice's threshold, validated or sent back by a supervisor.
+    "validate_decision": {},
+    "send_back_decision": {"reason": "Le montant ne tient pas compte de la majoration."},
+    # The complement's deadline passed: the scheduled job's action.
+    "expire_complement": {},
 }
+# Who normally performs each action (the « system » is the scheduler).
+USUAL_ACTOR = {
+    "transmit": "applicant",
+    "answer_complement": "applicant",
+    "assign": "supervisor",
+    "validate_decision": "supervisor",
+    "send_back_decision": "supervisor",
+    "expire_complement": "system",
+}
+
+
+def actor_of(cast: Any, name: str) -> Any:
+    return SYSTEM if name == "system" else getattr(cast, name)
 
 
 def bring_to(status: str, cast: Any) -> Dossier:
@@ -43,10 +61,22 @@ def bring_to(status: str, cast: Any) -> Dossier:
     actions.take(dossier, acting_user=cast.agent)
     if status == S.COMPLEMENT_REQUESTED:
         actions.request_complement(dossier, acting_user=cast.agent, **ACTION_ARGS["request_complement"])
+    elif status == S.AWAITING_VALIDATION:
+        propose_above_threshold(dossier, cast)
     elif status in DECISION_ARGS:
         actions.decide(dossier, acting_user=cast.agent, **DECISION_ARGS[status])
     assert dossier.status == status
     return dossier
+
+
+def propose_above_threshold(dossier: Dossier, cast: Any) -> None:
+    """The agent accepts 250 € on a téléservice that validates above 100 €; the threshold is then
+    removed, so that the other rows decide directly."""
+    cast.teleservice.validation_threshold = 100
+    cast.teleservice.save()
+    actions.decide(dossier, acting_user=cast.agent, **DECISION_ARGS[S.ACCEPTED])
+    cast.teleservice.validation_threshold = None
+    cast.teleservice.save()
 
 
 def beneficiary_of(applicant: Any) -> FoyerMember:
@@ -74,49 +104,72 @@ def call(action: str, dossier: Dossier, actor: Any, **overrides: Any) -> Dossier
     return getattr(actions, action)(dossier, acting_user=actor, **kwargs)
 
 
+NEW_ACTIONS = ("validate_decision", "send_back_decision", "expire_complement")
+
+
 # (status, action, actor, expected): a target status, or the refusal it must raise.
 # The actor is the one who would normally perform the action in that status; where nobody
 # holds the needed role (agents never see drafts, nobody is assignee of a queued dossier),
 # the access layer answers before the FSM and the expected refusal is the access refusal.
-MATRIX: list[tuple[str, str, str, Any]] = [
-    (S.DRAFT, "transmit", "applicant", S.TRANSMITTED),
-    (S.DRAFT, "take", "agent", NotVisible),
-    (S.DRAFT, "release", "supervisor", NotVisible),
-    (S.DRAFT, "request_complement", "agent", NotVisible),
-    (S.DRAFT, "answer_complement", "applicant", TransitionRefused),
-    (S.DRAFT, "decide", "agent", NotVisible),
-    (S.DRAFT, "assign", "supervisor", NotVisible),
-    (S.TRANSMITTED, "transmit", "applicant", TransitionRefused),
-    (S.TRANSMITTED, "take", "agent", S.IN_INSTRUCTION),
-    (S.TRANSMITTED, "release", "supervisor", TransitionRefused),
-    (S.TRANSMITTED, "request_complement", "agent", PermissionDenied),
-    (S.TRANSMITTED, "answer_complement", "applicant", TransitionRefused),
-    (S.TRANSMITTED, "decide", "agent", PermissionDenied),
-    (S.TRANSMITTED, "assign", "supervisor", S.IN_INSTRUCTION),
-    (S.IN_INSTRUCTION, "transmit", "applicant", TransitionRefused),
-    (S.IN_INSTRUCTION, "take", "agent", TransitionRefused),
-    (S.IN_INSTRUCTION, "release", "agent", S.TRANSMITTED),
-    (S.IN_INSTRUCTION, "request_complement", "agent", S.COMPLEMENT_REQUESTED),
-    (S.IN_INSTRUCTION, "answer_complement", "applicant", TransitionRefused),
-    (S.IN_INSTRUCTION, "decide", "agent", S.ACCEPTED),
-    (S.IN_INSTRUCTION, "assign", "supervisor", S.IN_INSTRUCTION),
-    (S.COMPLEMENT_REQUESTED, "transmit", "applicant", TransitionRefused),
-    (S.COMPLEMENT_REQUESTED, "take", "agent", TransitionRefused),
-    (S.COMPLEMENT_REQUESTED, "release", "agent", TransitionRefused),
-    (S.COMPLEMENT_REQUESTED, "request_complement", "agent", TransitionRefused),
-    (S.COMPLEMENT_REQUESTED, "answer_complement", "applicant", S.TRANSMITTED),
-    (S.COMPLEMENT_REQUESTED, "decide", "agent", TransitionRefused),
-    (S.COMPLEMENT_REQUESTED, "assign", "supervisor", TransitionRefused),
-] + [
-    (
-        decided,
-        action,
-        {"transmit": "applicant", "answer_complement": "applicant", "assign": "supervisor"}.get(action, "agent"),
-        TransitionRefused,
-    )
-    for decided in (S.ACCEPTED, S.REJECTED, S.CLOSED)
-    for action in ACTION_ARGS
-]
+MATRIX: list[tuple[str, str, str, Any]] = (
+    [
+        (S.DRAFT, "transmit", "applicant", S.TRANSMITTED),
+        (S.DRAFT, "take", "agent", NotVisible),
+        (S.DRAFT, "release", "supervisor", NotVisible),
+        (S.DRAFT, "request_complement", "agent", NotVisible),
+        (S.DRAFT, "answer_complement", "applicant", TransitionRefused),
+        (S.DRAFT, "decide", "agent", NotVisible),
+        (S.DRAFT, "assign", "supervisor", NotVisible),
+        (S.TRANSMITTED, "transmit", "applicant", TransitionRefused),
+        (S.TRANSMITTED, "take", "agent", S.IN_INSTRUCTION),
+        (S.TRANSMITTED, "release", "supervisor", TransitionRefused),
+        (S.TRANSMITTED, "request_complement", "agent", PermissionDenied),
+        (S.TRANSMITTED, "answer_complement", "applicant", TransitionRefused),
+        (S.TRANSMITTED, "decide", "agent", PermissionDenied),
+        (S.TRANSMITTED, "assign", "supervisor", S.IN_INSTRUCTION),
+        (S.IN_INSTRUCTION, "transmit", "applicant", TransitionRefused),
+        (S.IN_INSTRUCTION, "take", "agent", TransitionRefused),
+        (S.IN_INSTRUCTION, "release", "agent", S.TRANSMITTED),
+        (S.IN_INSTRUCTION, "request_complement", "agent", S.COMPLEMENT_REQUESTED),
+        (S.IN_INSTRUCTION, "answer_complement", "applicant", TransitionRefused),
+        (S.IN_INSTRUCTION, "decide", "agent", S.ACCEPTED),
+        (S.IN_INSTRUCTION, "assign", "supervisor", S.IN_INSTRUCTION),
+        (S.COMPLEMENT_REQUESTED, "transmit", "applicant", TransitionRefused),
+        (S.COMPLEMENT_REQUESTED, "take", "agent", TransitionRefused),
+        (S.COMPLEMENT_REQUESTED, "release", "agent", TransitionRefused),
+        (S.COMPLEMENT_REQUESTED, "request_complement", "agent", TransitionRefused),
+        (S.COMPLEMENT_REQUESTED, "answer_complement", "applicant", S.TRANSMITTED),
+        (S.COMPLEMENT_REQUESTED, "decide", "agent", TransitionRefused),
+        (S.COMPLEMENT_REQUESTED, "assign", "supervisor", TransitionRefused),
+        (S.COMPLEMENT_REQUESTED, "expire_complement", "system", S.IN_INSTRUCTION),
+        (S.AWAITING_VALIDATION, "validate_decision", "supervisor", S.ACCEPTED),
+        (S.AWAITING_VALIDATION, "send_back_decision", "supervisor", S.IN_INSTRUCTION),
+        # The scheduler never sees drafts' owners, yet it may try: the FSM refuses.
+        (S.DRAFT, "expire_complement", "system", TransitionRefused),
+        # Supervisors do not see drafts.
+        (S.DRAFT, "validate_decision", "supervisor", NotVisible),
+        (S.DRAFT, "send_back_decision", "supervisor", NotVisible),
+    ]
+    + [
+        (status, action, USUAL_ACTOR.get(action, "agent"), TransitionRefused)
+        for status in (S.TRANSMITTED, S.IN_INSTRUCTION)
+        for action in NEW_ACTIONS
+    ]
+    + [
+        (S.COMPLEMENT_REQUESTED, action, "supervisor", TransitionRefused)
+        for action in ("validate_decision", "send_back_decision")
+    ]
+    + [
+        (S.AWAITING_VALIDATION, action, USUAL_ACTOR.get(action, "agent"), TransitionRefused)
+        for action in ACTION_ARGS
+        if action not in ("validate_decision", "send_back_decision")
+    ]
+    + [
+        (decided, action, USUAL_ACTOR.get(action, "agent"), TransitionRefused)
+        for decided in (S.ACCEPTED, S.REJECTED, S.CLOSED)
+        for action in ACTION_ARGS
+    ]
+)
 ALLOWED = [row for row in MATRIX if isinstance(row[3], str)]
 REFUSED = [row for row in MATRIX if not isinstance(row[3], str)]
 
@@ -136,7 +189,7 @@ def test_transition_allowed_actor_succeeds(cast, status, action, actor, target):
     """An allowed action reaches its target status and writes exactly one matching event."""
     dossier = bring_to(status, cast)
     events_before = set(Event.objects.filter(dossier=dossier).values_list("pk", flat=True))
-    user = getattr(cast, actor)
+    user = actor_of(cast, actor)
 
     returned = call(action, dossier, user)
 
@@ -144,7 +197,9 @@ def test_transition_allowed_actor_succeeds(cast, status, action, actor, target):
     assert dossier.status == target
     assert Dossier.objects.get(pk=dossier.pk).status == target
     new = list(Event.objects.filter(dossier=dossier).exclude(pk__in=events_before))
-    recorded = "reassign" if (action, status) == ("assign", S.IN_INSTRUCTION) else action
+    recorded = {("assign", S.IN_INSTRUCTION): "reassign", ("validate_decision", S.AWAITING_VALIDATION): "decide"}.get(
+        (action, status), action
+    )
     assert [(e.action, e.from_status, e.to_status, e.actor_id) for e in new] == [(recorded, status, target, user.pk)]
 
 
@@ -169,7 +224,7 @@ def test_transition_forbidden_actor_refused_changes_nothing(cast, status, action
     before = snapshot(dossier)
 
     with pytest.raises(refusal) as caught:
-        call(action, dossier, getattr(cast, actor))
+        call(action, dossier, actor_of(cast, actor))
 
     if refusal is TransitionRefused:
         label = S(status).label
@@ -188,6 +243,8 @@ WHERE_ALLOWED = {
     "answer_complement": S.COMPLEMENT_REQUESTED,
     "decide": S.IN_INSTRUCTION,
     "assign": S.TRANSMITTED,
+    "validate_decision": S.AWAITING_VALIDATION,
+    "send_back_decision": S.AWAITING_VALIDATION,
 }
 
 

@@ -50,6 +50,9 @@ def test_abilities_follow_role_and_status(cast):
         "correct_field": False,
         "assign": False,
         "message": True,
+        "validate_decision": False,
+        "send_back_decision": False,
+        "expire_complement": False,
     }
     assert access.abilities(cast.agent, dossier)["take"] is True
     assert access.abilities(cast.other_agent, dossier)["view"] is False
