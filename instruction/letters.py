@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from instruction.attachments import register
 from instruction.models import DecisionLetter, Dossier, DossierStatus, Event
+from instruction.models.dossier import DECIDED_STATUSES
 
 TEMPLATE = "pdf/decision_letter.html"
 MIMETYPE = "application/pdf"
@@ -83,9 +84,18 @@ def check_letter_template(source: str) -> None:
         ) from None
 
 
+# The events that decide a dossier: an agent's (or a validated) decision, and the closure of a
+# dossier whose complement's deadline passed without an answer.
+DECISION_ACTIONS = ("decide", "expire_complement")
+
+
 def decide_event(dossier: Dossier) -> Event | None:
     """The dossier's decision (a dossier is decided once)."""
-    return dossier.events.filter(action="decide").order_by("-created", "-pk").first()
+    return (
+        dossier.events.filter(action__in=DECISION_ACTIONS, to_status__in=DECIDED_STATUSES)
+        .order_by("-created", "-pk")
+        .first()
+    )
 
 
 def letter_context(event: Event) -> dict[str, Any]:
@@ -159,7 +169,7 @@ def _event_for(dossier: Dossier | None, spec: dict[str, Any]) -> Event:
     if dossier is not None and isinstance(pk, int):
         event = (
             Event.objects.select_related("dossier__teleservice__instructing_service", "dossier__applicant")
-            .filter(pk=pk, action="decide", dossier=dossier)
+            .filter(pk=pk, action__in=DECISION_ACTIONS, to_status__in=DECIDED_STATUSES, dossier=dossier)
             .first()
         )
     if event is None:

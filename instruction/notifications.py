@@ -61,8 +61,16 @@ def notify_complement_reminder(dossier: Dossier) -> None:
     _email(dossier, "complement-reminder", "emails/complement_reminder.txt", due=dossier.complement_due)
 
 
-def notify_complement_expired(dossier: Dossier) -> None:
-    _email(dossier, "complement-expired", "emails/complement_expired.txt", closed=dossier.is_decided)
+def notify_complement_expired(dossier: Dossier, event: Event) -> None:
+    """Closed for want of an answer, the dossier is decided: its letter goes with the e-mail."""
+    letter = [{"kind": "decision_letter", "event": event.pk}] if dossier.is_decided else None
+    _email(
+        dossier,
+        "complement-expired",
+        "emails/complement_expired.txt",
+        attachments=letter,
+        closed=dossier.is_decided,
+    )
 
 
 def notify_decision(dossier: Dossier) -> None:

@@ -128,7 +128,7 @@ def _expire(locked: Dossier, target: str) -> str:
 
 
 def _record_expiry(locked: Dossier, before: str, due: dt.date | None) -> None:
-    record(
+    event = record(
         locked,
         acting_user=access.SYSTEM,
         action="expire_complement",
@@ -136,7 +136,7 @@ def _record_expiry(locked: Dossier, before: str, due: dt.date | None) -> None:
         due=due.isoformat() if due else None,
         motivation=locked.decision_motivation if locked.status == S.CLOSED else "",
     )
-    notify_complement_expired(locked)
+    notify_complement_expired(locked, event)
 
 
 def expire_complement(dossier: Dossier, *, acting_user: Any = access.SYSTEM) -> Dossier:

@@ -17,7 +17,7 @@ from viewflow.workflow.timers import fire_due_timers
 from instruction import actions
 from instruction.actions import InvalidInput
 from instruction.deadlines import sweep
-from instruction.models import Dossier, DossierStatus, Event, OutboxMessage
+from instruction.models import DecisionLetter, Dossier, DossierStatus, Event, OutboxMessage
 from instruction.models.teleservice import ComplementExpiry
 from instruction.tasks import sweep_complements
 from tests.factories import filed_dossier, pdf_upload
@@ -202,6 +202,24 @@ def test_deadline_passed_closes_when_teleservice_says_so(cast, today):
     assert fresh.process.status == "DONE"
     [email] = emails("complement-expired", dossier)
     assert "classée sans suite" in email.payload["body"]
+    assert email.payload["attachments"][0]["kind"] == "decision_letter"
+
+
+def test_closure_by_deadline_sends_its_decision_letter(cast, today, deliver_outbox, mailoutbox):
+    cast.teleservice.complement_expiry = ComplementExpiry.CLOSE
+    cast.teleservice.save()
+    due = today + dt.timedelta(days=2)
+    dossier = complement_dossier(cast, due=due)
+    with time_machine.travel(at(due + dt.timedelta(days=1)), tick=False):
+        sweep()
+
+    deliver_outbox()
+
+    [sent] = [m for m in mailoutbox if "Échéance du complément" in m.subject]
+    [(name, content, mimetype)] = sent.attachments
+    assert mimetype == "application/pdf" and content.startswith(b"%PDF")
+    letter = DecisionLetter.objects.get(dossier=dossier)
+    assert letter.event.action == "expire_complement"
 
 
 def test_answer_before_deadline_cancels_timer(cast, today):
