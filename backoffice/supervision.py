@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from backoffice import dashboard
 from backoffice.views import _agent_dossier, _instructed
 from instruction import actions
 from instruction.actions.assign import BULK_MAX, HELD_STATUSES, REASON_MAX_LENGTH, service_agents
@@ -409,4 +410,5 @@ urlpatterns = [
     path("service/", my_service, name="my_service"),
     path("service/<int:pk>/ajouter/", add_agent, name="add_agent"),
     path("service/<int:pk>/retirer/<int:agent>/", remove_agent, name="remove_agent"),
+    path("tableau-de-bord/", dashboard.dashboard, name="dashboard"),
 ]

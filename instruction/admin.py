@@ -1,13 +1,26 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from instruction.letters import check_letter_template
 from instruction.models import Dossier, Event, Foyer, FoyerMember, Organisme, OutboxMessage, Teleservice
+
+
+class TeleserviceAdminForm(forms.ModelForm):
+    """The admin builds the form's fields from this base (``ModelAdmin.get_form``)."""
+
+    def clean_letter_template(self) -> str:
+        """A template that would not render is refused here, not when a decision is e-mailed."""
+        source: str = self.cleaned_data.get("letter_template") or ""
+        check_letter_template(source)
+        return source
 
 
 @admin.register(Teleservice)
 class TeleserviceAdmin(admin.ModelAdmin):
+    form = TeleserviceAdminForm
     list_display = ["title", "code", "audience", "published", "opens_on", "closes_on", "instructing_service"]
     list_filter = ["published", "audience"]
     prepopulated_fields = {"slug": ["title"]}

@@ -30,7 +30,7 @@ def test_review_page_outsider_gets_404(client, cast, who):
     assert status == 404
 
 
-@pytest.mark.parametrize("action", ["prendre", "liberer", "complement", "decider"])
+@pytest.mark.parametrize("action", ["prendre", "liberer", "complement", "decider", "corriger", "valider", "renvoyer"])
 def test_agent_actions_other_service_gets_404(client, cast, action):
     """An agent of another service cannot act on the dossier, whatever URL they try."""
     dossier = filed_dossier(cast.teleservice, cast.applicant)
@@ -105,3 +105,21 @@ def test_list_pages_query_count_does_not_grow_with_rows(client, cast, url_name, 
     with django_assert_num_queries(len(few)):
         assert client.get(reverse(url_name)).status_code == 200
     assert len(few) <= 8
+
+
+@pytest.mark.parametrize("who", ["applicant", "other_citizen", "other_agent"])
+@pytest.mark.parametrize("action", ["valider", "renvoyer"])
+def test_validation_actions_outsider_gets_404(client, cast, who, action):
+    """A decision waiting for validation: outsiders get a 404 on the supervisor's actions too."""
+    from instruction import actions
+
+    cast.teleservice.validation_threshold = 100
+    cast.teleservice.save()
+    dossier = filed_dossier(cast.teleservice, cast.applicant)
+    actions.take(dossier, acting_user=cast.agent)
+    actions.decide(dossier, acting_user=cast.agent, outcome="accepted", amount="250")
+    login(client, getattr(cast, who))
+    response = client.post(reverse("backoffice:act", args=[dossier.reference, action]), {"reason": "Non."})
+    assert response.status_code == 404
+    dossier.refresh_from_db()
+    assert dossier.status == "awaiting_validation"
