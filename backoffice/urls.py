@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from backoffice import documents, exports, lists, messaging, preview, supervision, views
+from backoffice import documents, export_jobs, exports, lists, messaging, preview, supervision, views
 
 app_name = "backoffice"
 
@@ -9,7 +9,9 @@ urlpatterns = [
     path("mes-taches/", lists.my_tasks, name="my_tasks"),
     path("traites/", lists.done, name="done"),
     path("a-valider/", lists.to_validate, name="to_validate"),
-    path("exporter/<slug:tab>/", exports.export_csv, name="export"),
+    path("exporter/<slug:tab>/", exports.export, name="export"),
+    path("exports/", export_jobs.export_list, name="exports"),
+    path("exports/<int:pk>/telecharger/", export_jobs.download, name="export_download"),
     path("equipe/", include(supervision.urlpatterns)),
     path("dossiers/<str:reference>/", views.review, name="review"),
     path("dossiers/<str:reference>/<slug:action>/", views.act, name="act"),

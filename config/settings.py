@@ -152,8 +152,16 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "instruction.tasks.sweep_outbox", "schedule": 60.0},
     # Complement reminders and deadlines (Viewflow timers fired through the actions layer).
     "complement-deadlines": {"task": "instruction.tasks.sweep_complements", "schedule": 300.0},
+    # Background exports and their files are kept 7 days.
+    "exports-purge": {"task": "backoffice.tasks.purge_old_exports", "schedule": 3600.0},
 }
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+
+# --- Exports of the agents' lists (backoffice/exports.py) -----------------------------
+# A list longer than this is exported in the background, to « Mes exports », instead of at once.
+EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000)
+if EXPORT_SYNC_MAX_ROWS < 0:
+    raise ImproperlyConfigured("EXPORT_SYNC_MAX_ROWS must be 0 or more")
 
 # --- E-mail: written to files under .data/mail unless an SMTP host is set -------------
 EMAIL_HOST = env_str("EMAIL_HOST")

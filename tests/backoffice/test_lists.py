@@ -407,12 +407,12 @@ def test_queue_supervisor_bulk_form_is_inside_the_selection_form(client, cast):
 
 
 def test_queue_agent_export_link_keeps_filters(client, cast):
-    """« Exporter (CSV) » exports the list as filtered and sorted."""
+    """« Exporter (CSV) » and « Exporter (XLSX) » export the list as filtered and sorted."""
     filed_dossier(cast.teleservice, cast.applicant)
     client.force_login(cast.agent)
     page = html(client, q="vesoul", sort="-reference", deadline="late")
-    assert 'href="/instruction/exporter/a-traiter/?q=vesoul&amp;deadline=late&amp;sort=-reference" download>' in page
-    assert ">Exporter (CSV)</a>" in page
+    assert 'action="/instruction/exporter/a-traiter/?q=vesoul&amp;deadline=late&amp;sort=-reference"' in page
+    assert ">Exporter (CSV)</button>" in page and ">Exporter (XLSX)</button>" in page
 
 
 def test_lists_agent_empty_tab_says_so(client, cast):
