@@ -4,9 +4,6 @@ only, with a number of queries that does not grow with the dossier."""
 
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,15 +13,11 @@ from instruction import actions
 from instruction.models import DecisionLetter, Dossier, DossierStatus
 from tests.citizen_portal.test_journey_http import login
 from tests.factories import filed_dossier, pdf_upload, png_upload
+from tests.pages import text_of
 
 
 def review_url(dossier: Dossier) -> str:
     return reverse("backoffice:review", args=[dossier.reference])
-
-
-def text_of(response) -> str:
-    """The page's text as a person reads it: tags removed, entities decoded, spaces collapsed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
 
 
 @pytest.fixture

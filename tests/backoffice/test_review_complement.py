@@ -4,7 +4,6 @@ and the deadline; bad input is refused in French with what was typed kept."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 
 import pytest
@@ -15,12 +14,9 @@ from instruction import actions
 from instruction.models import Dossier, DossierStatus
 from tests.citizen_portal.test_journey_http import login
 from tests.factories import filed_dossier
+from tests.pages import text_of
 
 S = DossierStatus
-
-
-def text_of(response) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
 
 
 @pytest.fixture

@@ -3,15 +3,13 @@ field's own widget with a reason; French errors keep what was typed; the agent i
 
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 from django.urls import reverse
 
 from instruction import actions
 from tests.citizen_portal.test_journey_http import login
 from tests.factories import filed_dossier
+from tests.pages import text_of
 
 
 def review_url(dossier, field: str = "") -> str:
@@ -25,11 +23,6 @@ def correct_url(dossier) -> str:
 
 def post(field: str, value: str, reason: str = "Pièce justificative reçue") -> dict[str, str]:
     return {"correction-field": field, "correction-value": value, "correction-reason": reason}
-
-
-def text_of(response) -> str:
-    """The page's text as a person reads it: tags removed, entities decoded, spaces collapsed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ Meanwhile the applicant sees « En cours d'instruction » and nothing of the pro
 
 from __future__ import annotations
 
-import html
-import re
 from typing import Any
 
 import pytest
@@ -19,13 +17,10 @@ from instruction.models import Dossier, DossierStatus, Event, OutboxMessage
 from permissions.access import NotVisible
 from tests.citizen_portal.test_journey_http import login
 from tests.factories import UserFactory, filed_dossier
+from tests.pages import text_of
 from workflows import engine
 
 S = DossierStatus
-
-
-def text_of(response: Any) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
 
 
 @pytest.fixture
