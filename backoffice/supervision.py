@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from backoffice import dashboard
 from backoffice.views import _agent_dossier, _instructed
 from instruction import actions
-from instruction.actions.assign import BULK_MAX, HELD_STATUSES, REASON_MAX_LENGTH, service_agents
+from instruction.actions.assign import HELD_STATUSES, REASON_MAX_LENGTH, service_agents
 from instruction.models import Dossier, DossierStatus, Teleservice
 from permissions import access
 from permissions.models import InstructingService, User
@@ -178,6 +178,11 @@ def assign(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 # --- « Attribuer la sélection » ---------------------------------------------------------------
+# A selection posted from a page (the action itself takes up to instruction.actions.assign.BULK_MAX):
+# well under Django's DATA_UPLOAD_MAX_NUMBER_FIELDS.
+PAGE_BULK_MAX = 200
+
+
 @require_POST
 def bulk_assign(request: HttpRequest) -> HttpResponse:
     _supervised_services(request)
@@ -186,10 +191,10 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     back = _next_url(request, request.POST.get("bulk-next"), reverse("backoffice:team"))
     if not references:
         form.add_error(None, _("Sélectionnez au moins un dossier."))
-    elif len(references) > BULK_MAX:
-        form.add_error(None, _("Sélectionnez au plus %(max)d dossiers à la fois.") % {"max": BULK_MAX})
+    elif len(references) > PAGE_BULK_MAX:
+        form.add_error(None, _("Sélectionnez au plus %(max)d dossiers à la fois.") % {"max": PAGE_BULK_MAX})
     if not form.is_valid():
-        context = {"form": form, "references": references[:BULK_MAX], "back": back}
+        context = {"form": form, "references": references[:PAGE_BULK_MAX], "back": back}
         return render(request, "backoffice/supervision/bulk_assign.html", context, status=400)
     agent = form.cleaned_data["agent"]
     outcomes = actions.bulk_assign(

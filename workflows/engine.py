@@ -64,6 +64,16 @@ def reassign_review(dossier: Any, agent: Any) -> None:
     activation.reassign(agent)
 
 
+def bulk_assign_review(process_ids: list[int], agent: Any) -> None:
+    """The review tasks of several dossiers (queued or in instruction) to ``agent``, in one UPDATE
+    (what ``assign``/``reassign`` of each activation would write: owner, status ASSIGNED)."""
+    moved = Task.objects.filter(
+        process_id__in=process_ids, flow_task_type="HUMAN", status__in=(STATUS.NEW, STATUS.ASSIGNED)
+    ).update(owner=agent, status=STATUS.ASSIGNED)
+    if moved != len(set(process_ids)):
+        raise FlowOutOfStep(f"bulk assignment: {len(set(process_ids))} review tasks expected, {moved} found")
+
+
 def unassign_review(dossier: Any) -> None:
     activation = _activation(_open_task(dossier, "review"))
     activation.unassign()

@@ -61,7 +61,7 @@ def locked_dossier(dossier: Dossier, *, acting_user: Any, action: str) -> Iterat
     dossier.refresh_from_db()
 
 
-def _refusal(dossier: Dossier) -> TransitionRefused:
+def refusal(dossier: Dossier) -> TransitionRefused:
     return TransitionRefused(
         _("Cette action n'est pas possible pour un dossier « %(status)s ».") % {"status": dossier.get_status_display()}
     )
@@ -70,7 +70,7 @@ def _refusal(dossier: Dossier) -> TransitionRefused:
 def ensure_allowed(dossier: Dossier, transition: Callable[..., Any]) -> None:
     """Refuse early, naming the status, before validating input the status would refuse anyway."""
     if not can_proceed(transition):
-        raise _refusal(dossier)
+        raise refusal(dossier)
 
 
 def fire(dossier: Dossier, transition: Callable[..., Any], *args: Any) -> str:
@@ -79,7 +79,7 @@ def fire(dossier: Dossier, transition: Callable[..., Any], *args: Any) -> str:
     try:
         transition(*args)
     except TransitionNotAllowed:
-        raise _refusal(dossier) from None
+        raise refusal(dossier) from None
     return before
 
 
