@@ -1,5 +1,5 @@
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -50,13 +50,14 @@ class ComplementForm(forms.Form):
 
     def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["documents"].choices = [(spec.code, spec.label) for spec in specs_for(dossier.teleservice)]
+        documents = cast(forms.MultipleChoiceField, self.fields["documents"])
+        documents.choices = [(spec.code, spec.label) for spec in specs_for(dossier.teleservice)]
         self.fields["due"].initial = default_complement_due(dossier)
         self.fields["due"].widget.attrs.update(
             min=(timezone.localdate() + dt.timedelta(days=1)).isoformat(),
             max=(timezone.localdate() + dt.timedelta(days=MAX_COMPLEMENT_DAYS)).isoformat(),
         )
-        if not self.fields["documents"].choices:
+        if not documents.choices:
             del self.fields["documents"]
 
 

@@ -163,10 +163,10 @@ def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
     except actions.ActionError as error:
         messages.error(request, error.message)
         return redirect("backoffice:review", reference=reference)
-    done = DONE_MESSAGES[name]
+    done = str(DONE_MESSAGES[name])
     if dossier.status == DossierStatus.AWAITING_VALIDATION:
         done = _("La décision est proposée : elle attend la validation d'un superviseur.")
-    messages.success(request, str(done))
+    messages.success(request, done)
     next_page = NEXT_PAGES.get(name, "my_tasks")
     if next_page == "review":
         return redirect("backoffice:review", reference=reference)

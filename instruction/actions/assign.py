@@ -178,7 +178,7 @@ def _bulk_move(dossiers: list[Dossier], *, acting_user: Any, agent: User, reason
         return []
     now = timezone.now()
     Dossier.objects.filter(pk__in=[d.pk for d in dossiers]).update(status=S.IN_INSTRUCTION, assignee=agent, updated=now)
-    engine.bulk_assign_review([d.process_id for d in dossiers], agent)
+    engine.bulk_assign_review([d.process_id for d in dossiers if d.process_id is not None], agent)
     events = [
         Event(
             dossier=d,
