@@ -110,15 +110,22 @@ def tabs_for(user: Any) -> tuple[Tab, ...]:
     return TABS if access.supervised_teleservice_ids(user) else tuple(t for t in TABS if t is not TO_VALIDATE)
 
 
+# A tab shows « 1000+ » beyond this: counting further costs with the size of an agent's history,
+# and « Traités » grows for ever (measured at 1,000,000 dossiers: 27 ms for 4,176, bench/).
+COUNT_CAP = 1000
+
+
 def tab_counts(user: Any, base: QuerySet[Dossier]) -> dict[str, int]:
-    """The number of dossiers in every tab, in one statement of three indexed scalar subqueries
-    (conditional aggregates over the service's dossiers would read all of them, decided included)."""
+    """The number of dossiers in every tab (at most COUNT_CAP + 1), in one statement of indexed
+    scalar subqueries (conditional aggregates over the service's dossiers would read all of them,
+    decided included)."""
     parts: list[str] = []
     params: list[Any] = []
     tabs = tabs_for(user)
     for tab in tabs:
         sql, tab_params = tab_queryset(tab, user, base).order_by().values("pk").query.sql_with_params()
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS {tab.key}_rows)")  # noqa: S608 - SQL compiled by the ORM
+        limited = f"{sql} LIMIT {COUNT_CAP + 1}"
+        parts.append(f"(SELECT COUNT(*) FROM ({limited}) AS {tab.key}_rows)")  # noqa: S608 - SQL compiled by the ORM
         params.extend(tab_params)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
@@ -377,7 +384,11 @@ def _task_list(request: HttpRequest, tab: Tab) -> HttpResponse:
         next_url = "?" + current.query(after=current.ordering.cursor(page.rows[-1]))
     context = {
         "tab": tab,
-        "tabs": [{"tab": t, "count": counts[t.key], "current": t is tab} for t in tabs_for(request.user)],
+        "tabs": [
+            {"tab": t, "count": counts[t.key], "capped": counts[t.key] > COUNT_CAP, "current": t is tab}
+            for t in tabs_for(request.user)
+        ],
+        "count_cap": COUNT_CAP,
         "form": current.form,
         "filtered": current.form.is_filtered,
         "ordering": current.ordering,

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -48,8 +49,9 @@ def _busiest_service() -> InstructingService:
 
 def choose_actors() -> Actors:
     first = _busiest_service()
-    agent_id = (
+    agent_id = (  # an agent, not a supervisor: the same role whatever the size of the database
         Dossier.objects.filter(status=S.IN_INSTRUCTION, service=first)
+        .exclude(assignee__supervised_services__isnull=False)
         .values("assignee_id")
         .annotate(n=Count("pk"))
         .order_by("-n", "assignee_id")
@@ -65,6 +67,9 @@ def choose_actors() -> Actors:
     services = [first] + ([second] if second else [])
     for service in services:  # idempotent: the agent works for both
         service.add_agent(agent)
+    # Viewflow's own queue lists nothing for a user without its view permission on processes:
+    # given as a Viewflow deployment would give it to its agents, for the peer measurement.
+    agent.user_permissions.add(Permission.objects.get(content_type__app_label="viewflow", codename="view_process"))
     supervisor = first.supervisors.exclude(pk=agent.pk).order_by("pk").first() or first.supervisors.first()
     if supervisor is None:
         raise SystemExit(f"Le service {first} n'a pas de superviseur : lancez d'abord seed_load.")

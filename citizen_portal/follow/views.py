@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +19,6 @@ from instruction.actions.messages import annotate_threads, unread_message_ids
 from instruction.files import private_file_response
 from instruction.models import Dossier, DossierStatus, Message, MessageAttachment
 from permissions import access
-from permissions.organismes import organismes_of
 
 PAGE_SIZE = 50
 
@@ -27,8 +26,9 @@ PAGE_SIZE = 50
 def applicant_dossiers(user: Any) -> QuerySet[Dossier]:
     """The person's dossiers: their own and their organismes' (the applicant role of
     ``visible_to``; an agent does not see here the dossiers they instruct)."""
-    own = Q(applicant=user) | Q(organisme_id__in=organismes_of(user).values("pk"))
-    return access.visible_to(user).filter(own)
+    if not user.is_authenticated or not user.is_active:
+        return Dossier.objects.none()
+    return Dossier.objects.filter(access.own_dossiers_q(user))
 
 
 def _applicant_dossier(request: HttpRequest, reference: str) -> Dossier:

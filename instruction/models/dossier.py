@@ -133,7 +133,8 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("dossiers")
         indexes = [
             models.Index(fields=["service", "status", "deadline"], name="dossier_service_status"),
-            models.Index(fields=["assignee", "status"], name="dossier_assignee_status"),
+            # « Mes tâches » and its count: index-only over the agent's dossiers of its téléservices.
+            models.Index(fields=["assignee", "status", "teleservice"], name="dossier_assignee_status_ts"),
             models.Index(fields=["applicant", "-created"], name="dossier_applicant_created"),
             GinIndex(fields=["search_vector"], name="dossier_search_vector"),
             # The queue (« À traiter »): keyset pages by deadline, measured 12 ms → 0.5 ms on 500,000 rows.
@@ -141,6 +142,12 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
                 fields=["deadline", "id", "teleservice"],
                 condition=models.Q(status="transmitted", assignee__isnull=True),
                 name="dossier_queue_deadline",
+            ),
+            # The queue's count per téléservice (index-only), and its pages for one téléservice.
+            models.Index(
+                fields=["teleservice", "deadline", "id"],
+                condition=models.Q(status="transmitted", assignee__isnull=True),
+                name="dossier_queue_teleservice",
             ),
         ]
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from backoffice.lists import Ordering
 from instruction import actions
 from instruction.models import Dossier
+from tests.citizen_portal.test_journey_http import login
 from tests.factories import filed_dossier
 from tests.instruction.test_transitions import DECISION_ARGS
 
@@ -91,3 +92,17 @@ def test_queue_supervisor_query_count_does_not_grow_with_rows(client, cast, djan
         filed_dossier(cast.teleservice, cast.other_citizen)
     with django_assert_num_queries(one):
         client.get(reverse("backoffice:queue"))
+
+
+def test_tab_count_capped_beyond_count_cap(client, cast, monkeypatch):
+    """Beyond COUNT_CAP a tab says « plus de … » instead of counting an agent's whole history."""
+    from backoffice import lists
+
+    monkeypatch.setattr(lists, "COUNT_CAP", 2)
+    for _ in range(3):
+        filed_dossier(cast.teleservice, cast.applicant)
+    login(client, cast.agent)
+
+    page = client.get(reverse("backoffice:queue")).content.decode()
+
+    assert '<span class="tab-count">(plus de 2)</span>' in page
