@@ -51,11 +51,10 @@ def measure(name: str, run: Callable[[int], Any], *, warmup: int, repeat: int) -
     the process are warm by then), then ``repeat`` times timed; each call gets its own index, for
     actions that need a fresh object."""
     result = Result(name)
-    for i in range(warmup):
-        if i == warmup - 1:
-            result.queries = count_queries(lambda index=i: run(index))
-        else:
-            run(i)
+    for i in range(warmup - 1):
+        run(i)
+    last = warmup - 1
+    result.queries = count_queries(lambda: run(last))
     for i in range(warmup, warmup + repeat):
         start = time.perf_counter()
         run(i)
