@@ -389,6 +389,8 @@ def _task_list(request: HttpRequest, tab: Tab) -> HttpResponse:
             for t in tabs_for(request.user)
         ],
         "count_cap": COUNT_CAP,
+        # Each row links to its review screen: one reverse() for the page, not one per row.
+        "review_prefix": reverse("backoffice:review", args=["-"])[:-2],
         "form": current.form,
         "filtered": current.form.is_filtered,
         "ordering": current.ordering,

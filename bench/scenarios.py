@@ -82,7 +82,12 @@ def search_url(actors: Actors) -> str:
 
 def page_scenarios(actors: Actors, warmup: int, repeat: int) -> list[Result]:
     agent, citizen = _client(actors.agent), _client(actors.citizen)
-    review = held_by(actors.agent, 1)[0]
+    # A dossier with a message thread (the shape most dossiers under review have), so that the
+    # review screen is compared like for like at 10,000 and 1,000,000 dossiers.
+    held = Dossier.objects.filter(assignee=actors.agent, status=S.IN_INSTRUCTION)
+    review = held.filter(messages__isnull=False).order_by("pk").first() or held.order_by("pk").first()
+    if review is None:
+        raise SystemExit("L'agent n'a aucun dossier en cours d'instruction : lancez d'abord seed_load.")
     deep, _page = deep_page_url(actors)
     pages = {
         "inbox": (agent, reverse("backoffice:my_tasks")),
