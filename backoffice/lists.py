@@ -32,6 +32,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from backoffice.rows import rows_html
 from backoffice.views import PAGE_SIZE, _instructed
 from instruction.models import Dossier, DossierStatus, Event, Teleservice
 from instruction.models.dossier import DECIDED_STATUSES
@@ -389,8 +390,9 @@ def _task_list(request: HttpRequest, tab: Tab) -> HttpResponse:
             for t in tabs_for(request.user)
         ],
         "count_cap": COUNT_CAP,
-        # Each row links to its review screen: one reverse() for the page, not one per row.
-        "review_prefix": reverse("backoffice:review", args=["-"])[:-2],
+        "rows_html": rows_html(
+            page.rows, review_prefix=reverse("backoffice:review", args=["-"])[:-2], done_tab=tab is DONE
+        ),
         "form": current.form,
         "filtered": current.form.is_filtered,
         "ordering": current.ordering,
