@@ -22,9 +22,10 @@ from viewflow.workflow.models import Task
 
 from backoffice.exports import rows, write_csv
 from backoffice.lists import Ordering
-from bench.actors import Actors, fresh_drafts, held_by, queued
+from bench.actors import Actors, fresh_drafts, queued
 from bench.measure import Result, measure
 from instruction import actions
+from instruction.actions.assign import service_agents
 from instruction.models import Dossier, DossierStatus, Teleservice
 from permissions.models import User
 
@@ -156,27 +157,30 @@ def action_scenarios(actors: Actors, warmup: int, repeat: int) -> list[Result]:
 
 
 def bulk_reassign(actors: Actors, count: int = 1000) -> dict[str, Any]:
-    """A supervisor moves ``count`` dossiers in instruction to the agent, 200 per selection
-    (the page's limit), through ``bulk_assign``."""
-    from instruction.actions.assign import BULK_MAX
-
+    """A supervisor moves ``count`` dossiers in instruction to one agent of the service in one
+    « Attribuer la sélection » (``bulk_assign``). The agent who holds the fewest receives them,
+    so that every run of the benchmark finds ``count`` dossiers held by others."""
+    service = actors.services[0]
+    agents = service_agents(service.pk).exclude(supervised_services=service)
+    load = {
+        row["assignee_id"]: row["n"]
+        for row in Dossier.objects.filter(service=service, status=S.IN_INSTRUCTION)
+        .values("assignee_id")
+        .annotate(n=Count("pk"))
+    }
+    target = min(agents, key=lambda agent: (load.get(agent.pk, 0), agent.pk))
     references = list(
-        Dossier.objects.filter(service=actors.services[0], status=S.IN_INSTRUCTION)
-        .exclude(assignee=actors.agent)
+        Dossier.objects.filter(service=service, status=S.IN_INSTRUCTION)
+        .exclude(assignee=target)
         .order_by("pk")
         .values_list("reference", flat=True)[:count]
     )
     start = time.perf_counter()
-    moved = 0
-    for first in range(0, len(references), BULK_MAX):
-        outcomes = actions.bulk_assign(
-            references[first : first + BULK_MAX],
-            acting_user=actors.supervisor,
-            agent=actors.agent,
-            reason="Rééquilibrage de la charge (mesure).",
-        )
-        moved += sum(1 for outcome in outcomes if outcome.assigned)
-    return {"seconds": round(time.perf_counter() - start, 3), "dossiers": moved}
+    outcomes = actions.bulk_assign(
+        references, acting_user=actors.supervisor, agent=target, reason="Rééquilibrage de la charge (mesure)."
+    )
+    seconds = time.perf_counter() - start
+    return {"seconds": round(seconds, 3), "dossiers": sum(1 for outcome in outcomes if outcome.assigned)}
 
 
 def export_csv(actors: Actors, count: int = 100_000) -> dict[str, Any]:
