@@ -70,3 +70,23 @@ def test_abilities_inactive_user_sees_nothing(cast):
     cast.agent.is_active = False
     assert access.abilities(cast.agent, dossier)["view"] is False
     assert not access.visible_to(cast.agent).exists()
+
+
+def test_instruct_permission_ids_match_guardian(cast):
+    """The one-query lookup answers what guardian's get_objects_for_user answers, for agents of a
+    service (group permission), a direct user permission, citizens and a superuser."""
+    from guardian.shortcuts import assign_perm, get_objects_for_user
+
+    from instruction.models import Teleservice
+    from permissions.access import _instruct_permission_ids
+    from tests.factories import UserFactory
+
+    direct = UserFactory(email="direct@exemple.test")
+    assign_perm("instruction.instruct_teleservice", direct, cast.other_teleservice)
+    admin = UserFactory(email="admin@exemple.test", is_superuser=True, is_staff=True)
+    for user in (cast.agent, cast.other_agent, cast.supervisor, cast.applicant, direct, admin):
+        expected = get_objects_for_user(
+            user, "instruction.instruct_teleservice", klass=Teleservice, accept_global_perms=False
+        ).values_list("pk", flat=True)
+        assert _instruct_permission_ids(user, Teleservice) == frozenset(expected), user.email
+    assert _instruct_permission_ids(direct, Teleservice) == {cast.other_teleservice.pk}
