@@ -23,7 +23,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import F, Lookup, OrderBy, Q, QuerySet
+from django.db.models import F, Lookup, OrderBy, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -34,7 +34,7 @@ from django.views.decorators.http import require_GET
 
 from backoffice.rows import rows_html
 from backoffice.views import PAGE_SIZE, _instructed
-from instruction.models import Dossier, DossierStatus, Event, Teleservice
+from instruction.models import Dossier, DossierStatus, Event, Organisme, Teleservice
 from instruction.models.dossier import DECIDED_STATUSES
 from instruction.search import search_query
 from permissions import access
@@ -374,7 +374,7 @@ def listing(request: HttpRequest, tab: Tab) -> Listing:
 # --- Pages ------------------------------------------------------------------------------------
 def _task_list(request: HttpRequest, tab: Tab) -> HttpResponse:
     current = listing(request, tab)
-    page = keyset_page(current.dossiers, current.ordering, request.GET, shown=_shown)
+    page = keyset_page(current.dossiers, current.ordering, request.GET, shown=_shown(tab is DONE))
     for dossier in page.rows:
         dossier.is_late = is_late(dossier.deadline, dossier.status, current.today)  # type: ignore[attr-defined]
     counts = tab_counts(request.user, current.base)
@@ -413,6 +413,7 @@ SHOWN_FIELDS = (
     "status",
     "transmitted_at",
     "deadline",
+    "organisme_id",
     "teleservice__title",
     "applicant__first_name",
     "applicant__last_name",
@@ -420,18 +421,30 @@ SHOWN_FIELDS = (
     "beneficiary__first_name",
     "beneficiary__last_name",
     "foyer__commune",
-    "organisme__name",
-    "organisme__commune",
-    "assignee__first_name",
-    "assignee__last_name",
-    "assignee__email",
 )
+ASSIGNEE_FIELDS = ("assignee__first_name", "assignee__last_name", "assignee__email")
 
 
-def _shown(rows: QuerySet[Dossier]) -> QuerySet[Dossier]:
-    """What a row of the table shows, in the same query."""
-    related = ("teleservice", "applicant", "beneficiary", "foyer", "organisme", "assignee")
-    return rows.select_related(*related).only(*SHOWN_FIELDS)
+def _shown(done_tab: bool) -> Callable[[QuerySet[Dossier]], QuerySet[Dossier]]:
+    """What a row of the table shows, in the same query. The organisme (rare: organismes' dossiers)
+    comes as two scalar subqueries and the agent in charge is joined for « Traités » only: each
+    joined table costs the planner (measured at 1,000,000 dossiers: 6 joins 4.4 ms of planning,
+    4 joins 1.1 ms, for 1 ms of execution)."""
+    organisme = Organisme.objects.filter(pk=OuterRef("organisme_id"))
+
+    def shown(rows: QuerySet[Dossier]) -> QuerySet[Dossier]:
+        related = ["teleservice", "applicant", "beneficiary", "foyer"] + (["assignee"] if done_tab else [])
+        fields = SHOWN_FIELDS + (ASSIGNEE_FIELDS if done_tab else ("assignee_id",))
+        return (
+            rows.select_related(*related)
+            .only(*fields)
+            .annotate(
+                organisme_name=Subquery(organisme.values("name")[:1]),
+                organisme_commune=Subquery(organisme.values("commune")[:1]),
+            )
+        )
+
+    return shown
 
 
 def _with_query(url: str, query: str) -> str:

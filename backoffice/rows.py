@@ -39,6 +39,12 @@ def _time(value: dt.date | dt.datetime | None, machine: str, short: str | None) 
     return format_html('<time datetime="{}">{}</time>', stamp, shown)
 
 
+def _organisme(dossier: Dossier, field: str) -> Any:
+    """The lists annotate the organisme's name and commune (backoffice/lists.py, _shown)."""
+    annotated = getattr(dossier, f"organisme_{field}", None)
+    return annotated if annotated is not None else getattr(dossier.organisme, field)
+
+
 def row_html(
     dossier: Dossier, *, review_prefix: str, done_tab: bool, late: bool, short: str | None = None
 ) -> SafeString:
@@ -46,13 +52,13 @@ def row_html(
     if dossier.beneficiary_id:
         beneficiary: Any = dossier.beneficiary
     elif dossier.organisme_id:
-        beneficiary = dossier.organisme.name  # type: ignore[union-attr]
+        beneficiary = _organisme(dossier, "name")
     else:
         beneficiary = "—"
     if dossier.foyer_id:
         commune: Any = dossier.foyer.commune  # type: ignore[union-attr]
     elif dossier.organisme_id:
-        commune = dossier.organisme.commune  # type: ignore[union-attr]
+        commune = _organisme(dossier, "commune")
     else:
         commune = "—"
     done_cells = (
