@@ -133,8 +133,13 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("dossiers")
         indexes = [
             models.Index(fields=["service", "status", "deadline"], name="dossier_service_status"),
-            # « Mes tâches » and its count: index-only over the agent's dossiers of its téléservices.
-            models.Index(fields=["assignee", "status", "teleservice"], name="dossier_assignee_status_ts"),
+            # « Mes tâches »: its pages in deadline order and its count, index-only (an agent may
+            # hold thousands: a bitmap scan and a sort of 3,248 rows cost 2.3 ms at 1,000,000).
+            models.Index(
+                fields=["assignee", "status", "deadline", "id"],
+                include=["teleservice"],
+                name="dossier_assignee_deadline",
+            ),
             models.Index(fields=["applicant", "-created"], name="dossier_applicant_created"),
             GinIndex(fields=["search_vector"], name="dossier_search_vector"),
             # The queue (« À traiter »): keyset pages by deadline, measured 12 ms → 0.5 ms on 500,000 rows.
