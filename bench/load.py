@@ -43,314 +43,50 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import http.client
 import json
 import math
 import os
 import random
 import secrets
 import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
-from typing import IO, Any
-from urllib.parse import quote, urlencode, urlsplit
+from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
-HOST = "127.0.0.1"
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-INSTRUCT_CODENAME = "instruct_teleservice"
-REFS_PER_AGENT = 40
-POOL_PER_SERVICES = 400  # random dossiers fetched once per set of téléservices, sampled per agent
-REQUEST_TIMEOUT = 10.0  # seconds; a page slower than this counts as an error
-START_TIMEOUT = 60.0
-STOP_TIMEOUT = 15.0
-GRACEFUL_TIMEOUT = 5
-WARMUP_SECONDS = 2.0
-CONNECTION_ERROR_PAUSE = 0.05  # so that a refused connection does not spin the loop
+from bench.load_agents import Agent, delete_sessions, prepare_agents
+from bench.load_config import (
+    CONNECTION_ERROR_PAUSE,
+    HOST,
+    LATE,
+    MINE,
+    PAGES,
+    QUEUE,
+    REQUEST_TIMEOUT,
+    SUMMARY_KEYS,
+    WARMUP_SECONDS,
+)
+from bench.load_server import database_url, free_port, gunicorn, server_environment
 
-REVIEW, QUEUE, MINE, SEARCH, LATE = "dossier", "à traiter", "mes tâches", "recherche", "en retard"
-PAGES = (REVIEW, QUEUE, MINE, SEARCH, LATE)
-MIX = {REVIEW: 60, QUEUE: 14, MINE: 12, SEARCH: 8, LATE: 6}
-SUMMARY_KEYS = ("rps", "p50_ms", "p95_ms", "p99_ms", "errors", "requests", "seconds")
-
-
-# --- The agents ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Agent:
-    """One virtual agent: its session cookie and the paths it may request."""
-
-    user_id: int
-    session_key: str
-    queue: str
-    mine: str
-    dossiers: tuple[str, ...]  # review paths
-    searches: tuple[str, ...]  # queue paths with ?q=<surname>
-    late: str
-
-    def pick(self, rng: random.Random) -> tuple[str, str]:
-        """(page, path) of the next request, following MIX."""
-        page = rng.choices(PAGES, weights=[MIX[p] for p in PAGES])[0]
-        if page == REVIEW and not self.dossiers:
-            page = rng.choice((QUEUE, MINE))
-        if page == SEARCH and not self.searches:
-            page = QUEUE
-        if page == REVIEW:
-            return page, rng.choice(self.dossiers)
-        if page == SEARCH:
-            return page, rng.choice(self.searches)
-        return page, {QUEUE: self.queue, MINE: self.mine, LATE: self.late}[page]
-
-
-def instructing_users(limit: int, rng: random.Random) -> list[tuple[Any, frozenset[int]]]:
-    """Up to ``limit`` active users who instruct at least one téléservice, in random order, with
-    the ids of those téléservices (access.instructed_teleservice_ids has the last word)."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Q
-    from guardian.models import GroupObjectPermission, UserObjectPermission
-
-    from instruction.models import Teleservice
-    from permissions.access import instructed_teleservice_ids
-    from permissions.models import User
-
-    perm = {
-        "permission__codename": INSTRUCT_CODENAME,
-        "permission__content_type": ContentType.objects.get_for_model(Teleservice),
-    }
-    groups = GroupObjectPermission.objects.filter(**perm).values("group_id")
-    direct = UserObjectPermission.objects.filter(**perm).values("user_id")
-    candidates = list(
-        User.objects.filter(is_active=True)
-        .filter(Q(groups__in=groups) | Q(pk__in=direct) | Q(supervised_services__isnull=False))
-        .values_list("pk", flat=True)
-        .distinct()
-    )
-    rng.shuffle(candidates)
-    found: list[tuple[Any, frozenset[int]]] = []
-    for pk in candidates:
-        user = User.objects.get(pk=pk)
-        ids = instructed_teleservice_ids(user)
-        if ids:
-            found.append((user, ids))
-            if len(found) >= limit:
-                break
-    return found
-
-
-def _dossier_pool(ids: frozenset[int]) -> list[tuple[str, str]]:
-    """(reference, applicant's surname) of random non-draft dossiers of these téléservices."""
-    from instruction.models import Dossier, DossierStatus
-
-    rows = (
-        Dossier.objects.filter(teleservice_id__in=ids)
-        .exclude(status=DossierStatus.DRAFT)
-        .order_by("?")
-        .values_list("reference", "applicant__last_name")[:POOL_PER_SERVICES]
-    )
-    return list(rows)
-
-
-def create_session(user: Any) -> str:
-    """A logged-in session in the session store, as django.contrib.auth.login leaves it."""
-    from importlib import import_module
-
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-
-    if MODEL_BACKEND not in settings.AUTHENTICATION_BACKENDS:
-        raise RuntimeError(f"{MODEL_BACKEND} is not in AUTHENTICATION_BACKENDS")
-    session = import_module(settings.SESSION_ENGINE).SessionStore()
-    session[SESSION_KEY] = user._meta.pk.value_to_string(user)
-    session[BACKEND_SESSION_KEY] = MODEL_BACKEND
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    return str(session.session_key)
-
-
-def delete_sessions(keys: Sequence[str]) -> None:
-    from importlib import import_module
-
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    for key in keys:
-        store(session_key=key).delete()
-
-
-def prepare_agents(users: int, rng: random.Random) -> tuple[list[Agent], int]:
-    """(the virtual agents, how many distinct users they are). Raises when nobody instructs."""
-    from django.urls import reverse
-
-    if users < 1:
-        raise ValueError("users must be at least 1")
-    people = instructing_users(users, rng)
-    if not people:
-        raise RuntimeError("No active user instructs a téléservice: nobody to act as an agent.")
-    queue, mine = reverse("backoffice:queue"), reverse("backoffice:my_tasks")
-    pools: dict[frozenset[int], list[tuple[str, str]]] = {}
-    agents: list[Agent] = []
-    try:
-        for index in range(users):
-            user, ids = people[index % len(people)]
-            if ids not in pools:
-                pools[ids] = _dossier_pool(ids)
-            sample = rng.sample(pools[ids], min(REFS_PER_AGENT, len(pools[ids])))
-            surnames = sorted({name for _ref, name in sample if name})
-            agents.append(
-                Agent(
-                    user_id=user.pk,
-                    session_key=create_session(user),
-                    queue=queue,
-                    mine=mine,
-                    dossiers=tuple(reverse("backoffice:review", args=[ref]) for ref, _name in sample),
-                    searches=tuple(f"{queue}?{urlencode({'q': name})}" for name in surnames),
-                    late=f"{queue}?{urlencode({'deadline': 'late'})}",
-                )
-            )
-    except BaseException:
-        delete_sessions([agent.session_key for agent in agents])
-        raise
-    return agents, len(people)
-
-
-# --- The server ------------------------------------------------------------------------------
-def database_url(db: Mapping[str, Any] | None = None) -> str:
-    """The URL of the database the current connection uses (under pytest: the test database)."""
-    if db is None:
-        from django.db import connection
-
-        db = connection.settings_dict
-    auth = quote(db.get("USER") or "", safe="")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    netloc = quote(db.get("HOST") or "", safe="")
-    if db.get("PORT"):
-        netloc += f":{db['PORT']}"
-    if auth:
-        netloc = f"{auth}@{netloc}"
-    options = {k: v for k, v in (db.get("OPTIONS") or {}).items() if isinstance(v, str | int | float)}
-    query = f"?{urlencode(options)}" if options else ""
-    return f"postgresql://{netloc}/{quote(db['NAME'], safe='')}{query}"
-
-
-def server_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The caller's environment (os.environ, then ``env``) and what the run needs on top."""
-    merged = {**os.environ, **(env or {})}
-    merged.update(
-        DATABASE_URL=database_url(),
-        SECRET_KEY=str(settings.SECRET_KEY),
-        DEBUG="0",
-        ALLOWED_HOSTS=HOST,
-    )
-    return merged
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def _log_tail(log: IO[bytes], size: int = 4000) -> str:
-    log.flush()
-    log.seek(0, os.SEEK_END)
-    end = log.tell()
-    log.seek(max(0, end - size))
-    return log.read().decode("utf-8", "replace")
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    port: int
-    log: IO[bytes]
-
-    def log_tail(self) -> str:
-        return _log_tail(self.log)
-
-
-def _wait_ready(process: subprocess.Popen[bytes], port: int, log: IO[bytes]) -> None:
-    """Until a worker answers an HTTP request (any status), or the arbiter exits, or time is out."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{_log_tail(log)}")
-        conn = http.client.HTTPConnection(HOST, port, timeout=5)
-        try:
-            conn.request("GET", "/", headers={"Connection": "close"})
-            conn.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.1)
-        finally:
-            conn.close()
-    raise RuntimeError(f"gunicorn did not answer within {START_TIMEOUT:.0f} s:\n{_log_tail(log)}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (gunicorn's graceful stop), then SIGKILL to the whole process group."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            with suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-    # The workers die with the arbiter; should one be left, it is still in the group.
-    with suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-def _die_with_parent() -> None:  # pragma: no cover (runs in the child, between fork and exec)
-    """Linux: the arbiter gets SIGTERM should this process die without its ``finally`` (SIGKILL)."""
-    import ctypes
-
-    pr_set_pdeathsig = 1
-    with suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
-
-
-@contextmanager
-def gunicorn(*, workers: int, port: int, env: Mapping[str, str]) -> Iterator[Server]:
-    """gunicorn serving config.wsgi on 127.0.0.1:port, stopped whatever happens."""
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "config.wsgi:application",
-        "--bind",
-        f"{HOST}:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "sync",
-        "--graceful-timeout",
-        str(GRACEFUL_TIMEOUT),
-        "--no-control-socket",
-        "--log-level",
-        "warning",
-    ]
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(  # noqa: S603 (our own command line, no shell)
-            command,
-            cwd=settings.BASE_DIR,
-            env=dict(env),
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: Ctrl-C reaches us only, killpg reaches it all
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
-        )
-        try:
-            _wait_ready(process, port, log)
-            yield Server(process, port, log)
-        finally:
-            stop(process)
+# Re-exported: the tests and callers use bench.load as the one entry point.
+__all__ = [
+    "HOST",
+    "LATE",
+    "MINE",
+    "PAGES",
+    "QUEUE",
+    "SUMMARY_KEYS",
+    "database_url",
+    "delete_sessions",
+    "prepare_agents",
+    "run_load",
+]
 
 
 # --- The client ------------------------------------------------------------------------------
