@@ -26,14 +26,22 @@ class ComplementRequest:
 
 
 def current_request(dossier: Dossier) -> ComplementRequest | None:
-    """The request the applicant is answering (None unless the dossier awaits a complement)."""
+    """The request the applicant is answering (None unless the dossier awaits a complement).
+    Kept on the instance while its status and last save are unchanged: a page reads it for its
+    panel and again through ``missing_documents``."""
     if dossier.status != "complement_requested":
         return None
+    key = (dossier.status, dossier.updated)
+    cached = dossier.__dict__.get("_complement_request")
+    if cached is not None and cached[0] == key:
+        return cached[1]
     event = dossier.events.filter(action="request_complement").order_by("-created", "-pk").first()
-    if event is None:
-        return None
-    specs = [spec_for(dossier.teleservice, code) for code in event.details.get("documents", [])]
-    return ComplementRequest(event=event, documents=[spec for spec in specs if spec is not None])
+    found = None
+    if event is not None:
+        specs = [spec_for(dossier.teleservice, code) for code in event.details.get("documents", [])]
+        found = ComplementRequest(event=event, documents=[spec for spec in specs if spec is not None])
+    dossier.__dict__["_complement_request"] = (key, found)
+    return found
 
 
 def unanswered_documents(dossier: Dossier) -> dict[str, list[str]]:

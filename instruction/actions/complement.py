@@ -170,7 +170,8 @@ def expire_complement_from_flow(process: Any) -> str:
 
 
 def remind_complement(dossier: Dossier, *, acting_user: Any = access.SYSTEM) -> Dossier:
-    """The applicant is reminded of the deadline, once per request (no change of status)."""
+    """The applicant is reminded of the deadline, once per request (no change of status). Only
+    the scheduler may, as for the deadline itself: it is checked against that action's roles."""
     with locked_dossier(dossier, acting_user=acting_user, action="expire_complement") as locked:
         if locked.status != S.COMPLEMENT_REQUESTED or locked.complement_reminded_on is not None:
             return dossier

@@ -81,3 +81,20 @@ def test_bad_deadline_refused_message_kept(client, cast, taken, due, error):
     assert "Joignez le bail signé." in response.content.decode()
     assert re.search(r'<input type="checkbox" name="documents" value="bail"[^>]*checked', response.content.decode())
     assert Dossier.objects.get(pk=taken.pk).status == S.IN_INSTRUCTION
+
+
+def test_applicant_page_reads_the_request_once(client, cast, taken):
+    """The panel and the missing-documents check share one read of the request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    due = timezone.localdate() + dt.timedelta(days=8)
+    actions.request_complement(taken, acting_user=cast.agent, message="Le bail.", documents=["bail"], due=due)
+    login(client, cast.applicant)
+
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("citizen:dossier", args=[taken.reference]))
+
+    assert page.status_code == 200
+    reads = [q for q in captured.captured_queries if "request_complement" in q["sql"]]
+    assert len(reads) == 1
