@@ -11,12 +11,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from instruction.models import Dossier, Event
-from instruction.outbox import enqueue_email
+from instruction.outbox import enqueue_template_email
 
 
 def _review_url(dossier: Dossier) -> str:
@@ -24,11 +22,8 @@ def _review_url(dossier: Dossier) -> str:
 
 
 def _send(*, key: str, to: Any, template: str, dossier: Dossier | None = None, **context: Any) -> None:
-    # In French, whatever language the supervisor is browsing in.
-    with translation.override(settings.LANGUAGE_CODE):
-        text = render_to_string(template, {**context, "dossier": dossier, "agent": to}).strip()
-    subject, _sep, body = text.partition("\n")
-    enqueue_email(key=key, to=[to.email], subject=subject.strip(), body=body.strip() + "\n", dossier=dossier)
+    context = {**context, "dossier": dossier, "agent": to}
+    enqueue_template_email(key=key, to=[to.email], template=template, context=context, dossier=dossier)
 
 
 def _told(agent: Any, acting_user: Any) -> bool:

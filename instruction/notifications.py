@@ -5,29 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from instruction.models import Dossier, Event, Message
-from instruction.outbox import enqueue_email
+from instruction.outbox import enqueue_template_email
 
 
 def _email(
     dossier: Dossier, kind: str, template: str, *, attachments: list[dict[str, Any]] | None = None, **context: object
 ) -> None:
     context.update(dossier=dossier, url=settings.SITE_URL + reverse("citizen:dossier", args=[dossier.reference]))
-    # In French, whatever language the agent who triggered it is browsing in.
-    with translation.override(settings.LANGUAGE_CODE):
-        text = render_to_string(template, context).strip()
-    subject, _sep, body = text.partition("\n")
     # The event count makes the key unique per occurrence yet stable on a retried transaction.
     occurrence = dossier.events.count()
-    enqueue_email(
+    enqueue_template_email(
         key=f"{kind}:{dossier.reference}:{occurrence}",
         to=[dossier.applicant.email],
-        subject=subject.strip(),
-        body=body.strip() + "\n",
+        template=template,
+        context=context,
         attachments=attachments,
         dossier=dossier,
     )
@@ -105,13 +99,10 @@ def notify_new_message(message: Message) -> None:
         "from_service": message.from_service,
         "url": settings.SITE_URL + path,
     }
-    with translation.override(settings.LANGUAGE_CODE):
-        text = render_to_string("emails/new_message.txt", context).strip()
-    subject, _sep, body = text.partition("\n")
-    enqueue_email(
+    enqueue_template_email(
         key=f"new-message:{dossier.reference}:{message.pk}",
         to=[recipient.email],
-        subject=subject.strip(),
-        body=body.strip() + "\n",
+        template="emails/new_message.txt",
+        context=context,
         dossier=dossier,
     )

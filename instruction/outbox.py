@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
 
 from instruction.models import OutboxMessage
 
@@ -37,3 +40,22 @@ def enqueue_email(
 
         transaction.on_commit(lambda: deliver_outbox.delay(message.pk))
     return message
+
+
+def enqueue_template_email(
+    *,
+    key: str,
+    to: list[str],
+    template: str,
+    context: dict[str, Any],
+    attachments: list[dict[str, Any]] | None = None,
+    dossier: Any = None,
+) -> OutboxMessage:
+    """An e-mail from a text template whose first line is the subject, rendered in French
+    whatever language the person who triggered it is browsing in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = render_to_string(template, context).strip()
+    subject, _sep, body = text.partition("\n")
+    return enqueue_email(
+        key=key, to=to, subject=subject.strip(), body=body.strip() + "\n", attachments=attachments, dossier=dossier
+    )
