@@ -79,7 +79,9 @@ def correction_context(
     form = bound or correction_form(dossier_form, str(request.GET.get(FIELD_PARAM, "")))
     current = ""
     if form is not None:
-        others = [name for name in dossier_form.fields if name != form.name]
+        # Only this field's row: neither the other fields nor the rows of a repeated block (whose
+        # fields are not corrected one by one: they are not among correctable_fields()).
+        others = [name for name in [*dossier_form.fields, *dossier_form.blocks] if name != form.name]
         current = dossier_form.summary(exclude=others)[0][1]
     return {
         "chooser": FieldChoiceForm(initial={"champ": form.name if form else ""}, fields=fields),

@@ -96,9 +96,13 @@ def treated_by(user: Any) -> Lookup:
     return _EqualsAny(F("pk"), ArraySubquery(ids))
 
 
+# « Mes tâches »: what the agent in charge acts on (Palmarès: the jury's visit and ranking too).
+MY_STATUSES = (S.IN_INSTRUCTION, S.VISIT_SCHEDULED, S.AWAITING_RANKING)
+
+
 def tab_queryset(tab: Tab, user: Any, base: QuerySet[Dossier]) -> QuerySet[Dossier]:
     if tab is MINE:
-        return base.filter(assignee=user, status=S.IN_INSTRUCTION)
+        return base.filter(assignee=user, status__in=MY_STATUSES)
     if tab is QUEUE:
         return base.filter(status=S.TRANSMITTED, assignee__isnull=True)
     if tab is TO_VALIDATE:

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from backoffice import documents, export_jobs, exports, lists, messaging, preview, supervision, views
+from backoffice import teleservices as teleservice_pages
 
 app_name = "backoffice"
 
@@ -13,7 +14,10 @@ urlpatterns = [
     path("exports/", export_jobs.export_list, name="exports"),
     path("exports/<int:pk>/telecharger/", export_jobs.download, name="export_download"),
     path("equipe/", include(supervision.urlpatterns)),
+    path("teleservices/", teleservice_pages.teleservice_list, name="teleservices"),
+    path("teleservices/<slug:slug>/", teleservice_pages.teleservice_detail, name="teleservice"),
     path("dossiers/<str:reference>/", views.review, name="review"),
+    path("dossiers/<str:reference>/circuit/", teleservice_pages.dossier_chart, name="dossier_chart"),
     path("dossiers/<str:reference>/<slug:action>/", views.act, name="act"),
     path("dossiers/<str:reference>/pieces/<int:file_id>/", documents.file_download, name="file"),
     path("dossiers/<str:reference>/pieces/<int:file_id>/apercu/", preview.file_preview, name="preview"),

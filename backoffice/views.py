@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backoffice.correction import correction_context, correction_form, posted_field
-from backoffice.forms import ComplementForm, DecisionForm, SendBackForm
+from backoffice.forms import ComplementForm, DecisionForm, RankForm, SendBackForm, VisitForm, VisitReportForm
 from backoffice.messaging import thread_context
 from instruction import actions
 from instruction.actions.correct import correct_field
@@ -50,16 +50,17 @@ def review(request: HttpRequest, reference: str, forms: dict[str, Any] | None = 
     the computed amount, the actions, the thread, the history and the decision letter. Its number
     of queries does not grow with the documents, messages or events (tests/backoffice)."""
     dossier = _agent_dossier(request, reference)
-    form = form_for(dossier.teleservice)(data=dossier.data, dossier=dossier)
-    amount = form.amount() if hasattr(form, "amount") else None
+    form = form_for(dossier)(data=dossier.data, dossier=dossier)
+    amount = form.amount()
     forms = forms or {}
     decision_form = forms.get("decide") or DecisionForm(
-        initial={"amount": amount.value if amount and amount.eligible else ""}
+        initial={"amount": amount.value if amount and amount.eligible else ""}, dossier=dossier
     )
     can = access.abilities(request.user, dossier)
     context = {
         "dossier": dossier,
-        "rows": form.summary(),
+        "rows": form.summary(exclude=form.blocks),
+        "block_groups": form.block_groups(),
         "amount": amount,
         "beneficiary": dossier.beneficiary,
         "foyer": dossier.foyer if dossier.foyer_id else None,
@@ -70,6 +71,9 @@ def review(request: HttpRequest, reference: str, forms: dict[str, Any] | None = 
         "decision_form": decision_form,
         "complement_form": forms.get("request_complement") or ComplementForm(dossier=dossier),
         "send_back_form": forms.get("send_back_decision") or SendBackForm(),
+        "visit_form": forms.get("schedule_visit") or VisitForm(),
+        "report_form": forms.get("report_visit") or VisitReportForm(),
+        "rank_form": forms.get("rank") or RankForm(),
         "proposed_label": DossierStatus(dossier.proposed_outcome).label if dossier.proposed_outcome else "",
         "correction": correction_context(request, dossier, form, forms.get("correct_field"))
         if can["correct_field"]
@@ -88,11 +92,23 @@ def _send_back_form(request: HttpRequest, dossier: Dossier) -> forms_module.Form
 
 
 def _decision_form(request: HttpRequest, dossier: Dossier) -> forms_module.Form | None:
-    return DecisionForm(request.POST)
+    return DecisionForm(request.POST, dossier=dossier)
+
+
+def _visit_form(request: HttpRequest, dossier: Dossier) -> forms_module.Form | None:
+    return VisitForm(request.POST)
+
+
+def _report_form(request: HttpRequest, dossier: Dossier) -> forms_module.Form | None:
+    return VisitReportForm(request.POST)
+
+
+def _rank_form(request: HttpRequest, dossier: Dossier) -> forms_module.Form | None:
+    return RankForm(request.POST)
 
 
 def _correction_form(request: HttpRequest, dossier: Dossier) -> forms_module.Form | None:
-    dossier_form = form_for(dossier.teleservice)(data=dossier.data, dossier=dossier)
+    dossier_form = form_for(dossier)(data=dossier.data, dossier=dossier)
     return correction_form(dossier_form, posted_field(request), request.POST)
 
 
@@ -106,6 +122,9 @@ ACTIONS: dict[str, tuple[str, FormFactory | None]] = {
     "corriger": ("correct_field", _correction_form),
     "valider": ("validate_decision", None),
     "renvoyer": ("send_back_decision", _send_back_form),
+    "programmer-visite": ("schedule_visit", _visit_form),
+    "compte-rendu": ("report_visit", _report_form),
+    "classer": ("rank", _rank_form),
 }
 ACTION_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "take": actions.take,
@@ -115,6 +134,9 @@ ACTION_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "correct_field": correct_field,
     "validate_decision": actions.validate_decision,
     "send_back_decision": actions.send_back_decision,
+    "schedule_visit": actions.schedule_visit,
+    "report_visit": actions.report_visit,
+    "rank": actions.rank,
 }
 DONE_MESSAGES = {
     "take": gettext_lazy("Vous avez pris en charge le dossier."),
@@ -124,11 +146,16 @@ DONE_MESSAGES = {
     "correct_field": gettext_lazy("La donnée est corrigée et le demandeur en est informé."),
     "validate_decision": gettext_lazy("La décision est validée et le demandeur en est informé."),
     "send_back_decision": gettext_lazy("La décision n'est pas validée : le dossier revient à l'agent."),
+    "schedule_visit": gettext_lazy("La visite du jury est programmée et la commune en est informée."),
+    "report_visit": gettext_lazy("Le compte rendu de la visite est enregistré : la commune attend son classement."),
+    "rank": gettext_lazy("Le classement est enregistré et la commune en est informée."),
 }
 # Where the agent goes next: back to the dossier while working on it, else to a list.
 NEXT_PAGES = {
     "take": "review",
     "correct_field": "review",
+    "schedule_visit": "review",
+    "report_visit": "review",
     "release": "queue",
     "validate_decision": "to_validate",
     "send_back_decision": "to_validate",

@@ -25,7 +25,7 @@ STATUS_WEIGHTS = (
     (S.REJECTED, 230),
     (S.CLOSED, 100),
 )
-BASE_FLOW = "workflows/base.BaseInstructionFlow"  # how Viewflow stores the tasks after the start node
+
 INSTRUCT = "instruction.instruct_teleservice"
 COMMUNES = (
     ("Vesoul", "70000"),
@@ -55,6 +55,8 @@ TABLES: dict[str, tuple[str, ...]] = {
         "deadline",
         "decision_amount",
         "decision_motivation",
+        "jury_report",
+        "prize",
         "applicant_id",
         "assignee_id",
         "process_id",
@@ -192,7 +194,7 @@ class DossierWriter:
         d: dict[str, Any] = dict.fromkeys(TABLES["instruction_dossier"])
         d.update(id=did, reference=reference, data=json.dumps(data), status=status, created=created, updated=created)
         d.update(applicant_id=citizen.user_id, foyer_id=citizen.foyer_id, beneficiary_id=citizen.beneficiary_id)
-        d.update(teleservice_id=ts.id, decision_motivation="", proposed_outcome="")
+        d.update(teleservice_id=ts.id, decision_motivation="", proposed_outcome="", jury_report="", prize="")
         self.event(did, "create", "", S.DRAFT, created, citizen.user_id)
         if status != S.DRAFT:
             self._instruct(d, ts, citizen, agent, data)
@@ -212,16 +214,20 @@ class DossierWriter:
         start = self.task(pid, f"{ts.flow_class}.submission", "START", "DONE", sent)
         review: dict[str, Any] = {"perm": INSTRUCT, "obj_pk": str(ts.id), "previous": start}
         if status == S.TRANSMITTED:
-            self.task(pid, f"{BASE_FLOW}.review", "HUMAN", "NEW", sent, **review)
+            self.task(pid, f"{ts.flow_class}.review", "HUMAN", "NEW", sent, **review)
         else:
             d.update(assignee_id=agent, updated=step)
             self.event(did, "take", S.TRANSMITTED, S.IN_INSTRUCTION, step, agent)
             if status == S.IN_INSTRUCTION:
-                self.task(pid, f"{BASE_FLOW}.review", "HUMAN", "ASSIGNED", sent, owner=agent, assigned=step, **review)
+                self.task(
+                    pid, f"{ts.flow_class}.review", "HUMAN", "ASSIGNED", sent, owner=agent, assigned=step, **review
+                )
             else:
-                rid = self.task(pid, f"{BASE_FLOW}.review", "HUMAN", "DONE", sent, owner=agent, assigned=step, **review)
-                route = self.task(pid, f"{BASE_FLOW}.route", "SWITCH", "DONE", step, previous=rid)
-                self._after_review(d, pdata, pid, route, agent, citizen, step)
+                rid = self.task(
+                    pid, f"{ts.flow_class}.review", "HUMAN", "DONE", sent, owner=agent, assigned=step, **review
+                )
+                route = self.task(pid, f"{ts.flow_class}.route", "SWITCH", "DONE", step, previous=rid)
+                self._after_review(d, pdata, pid, route, agent, citizen, step, ts.flow_class)
         finished = step if status in (S.ACCEPTED, S.REJECTED, S.CLOSED) else None
         process = (pid, ts.flow_class, "DONE" if finished else "NEW", sent, finished, json.dumps(pdata))
         self.b.rows["viewflow_process"].append(process)
@@ -231,7 +237,15 @@ class DossierWriter:
             self.b.rows["instruction_message"].append(msg)
 
     def _after_review(
-        self, d: dict[str, Any], pdata: dict[str, Any], pid: int, route: int, agent: int, citizen: Citizen, at: Any
+        self,
+        d: dict[str, Any],
+        pdata: dict[str, Any],
+        pid: int,
+        route: int,
+        agent: int,
+        citizen: Citizen,
+        at: Any,
+        flow_ref: str,
     ) -> None:
         status, did, task = d["status"], d["id"], self.task
         if status == S.COMPLEMENT_REQUESTED:
@@ -239,12 +253,12 @@ class DossierWriter:
             pdata.update(review_outcome="complement", complement_due=due.isoformat(), expiry_outcome=None)
             d["complement_due"] = due
             wait = task(
-                pid, f"{BASE_FLOW}.await_complement", "HUMAN", "ASSIGNED", at, owner=citizen.user_id, previous=route
+                pid, f"{flow_ref}.await_complement", "HUMAN", "ASSIGNED", at, owner=citizen.user_id, previous=route
             )
             timeout = timezone.make_aware(dt.datetime.combine(due + dt.timedelta(days=1), dt.time.min))
             task(
                 pid,
-                f"{BASE_FLOW}.await_complement__timeout",
+                f"{flow_ref}.await_complement__timeout",
                 "TIMER",
                 "SCHEDULED",
                 at,
@@ -260,13 +274,13 @@ class DossierWriter:
             pdata.update(review_outcome="validation", validation_outcome=None)
             d.update(proposed_outcome=S.ACCEPTED, decision_amount=450)
             obj_pk = str(d["teleservice_id"])
-            task(pid, f"{BASE_FLOW}.validation", "HUMAN", "NEW", at, perm=INSTRUCT, obj_pk=obj_pk, previous=route)
+            task(pid, f"{flow_ref}.validation", "HUMAN", "NEW", at, perm=INSTRUCT, obj_pk=obj_pk, previous=route)
             proposal = {"outcome": S.ACCEPTED, "amount": "450", "motivation": "", "threshold": "400.00"}
             self.event(did, "propose_decision", S.IN_INSTRUCTION, status, at, agent, **proposal)
             return
         pdata.update(review_outcome="decided", decision=status)
         d.update(decided_at=at, decision_amount=amount, decision_motivation=motivation)
-        decision = task(pid, f"{BASE_FLOW}.decision", "FUNCTION", "DONE", at, previous=route)
-        task(pid, f"{BASE_FLOW}.end", "END", "DONE", at, previous=decision)
+        decision = task(pid, f"{flow_ref}.decision", "FUNCTION", "DONE", at, previous=route)
+        task(pid, f"{flow_ref}.end", "END", "DONE", at, previous=decision)
         details: dict[str, Any] = {"amount": str(amount) if amount else None, "motivation": motivation}
         self.event(did, "decide", S.IN_INSTRUCTION, status, at, agent, **details)

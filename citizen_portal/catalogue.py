@@ -23,7 +23,7 @@ from citizen_portal.spaces.active import (
     spaces_of,
 )
 from instruction import actions
-from instruction.forms import form_for
+from instruction.documents import specs_for
 from instruction.models import Audience, Organisme, Teleservice
 from permissions import access
 
@@ -97,7 +97,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 def _documents(teleservice: Teleservice) -> list[dict[str, Any]]:
     """The supporting documents the téléservice's form asks for, if it declares them."""
-    documents = getattr(form_for(teleservice), "documents", None) or []
+    documents = specs_for(teleservice)
     shown = []
     for document in documents:
         shown.append(
@@ -132,6 +132,9 @@ def start_dossier(request: HttpRequest, slug: str) -> HttpResponse:
         organisme = Organisme.objects.get(pk=filing.space.organisme_id)
     try:
         dossier = actions.create_draft(teleservice, acting_user=request.user, organisme=organisme)
+    except actions.AlreadyFiled as error:
+        messages.error(request, error.message)
+        return redirect("citizen:dossier", reference=error.dossier.reference)
     except actions.ActionError as error:
         messages.error(request, error.message)
         return redirect("citizen:teleservice", slug=slug)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from instruction import actions
+from instruction.blocks import ADD, row_command
 from instruction.complements import current_request
 from instruction.documents import document_states, missing_documents, specs_for
 from instruction.files import private_file_response
@@ -39,7 +40,7 @@ def dossier_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The recap: what was entered, the beneficiary, the documents, the status, and what the
     applicant can do next."""
     dossier = _own_dossier(request, reference)
-    form = form_for(dossier.teleservice)(data=dossier.data, dossier=dossier)
+    form = form_for(dossier)(data=dossier.data, dossier=dossier)
     can = access.abilities(request.user, dossier)
     editable = dossier.is_editable_by_applicant
     errors = form.errors if editable else {}
@@ -51,7 +52,7 @@ def dossier_detail(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "dossier": dossier,
             "form": form,
-            "rows": form.summary(),
+            "groups": form.summary_groups(),
             "can": can,
             "invalid": bool(errors or missing),
             "beneficiary": dossier.beneficiary,
@@ -62,7 +63,7 @@ def dossier_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _uploads(request: HttpRequest, dossier: Dossier) -> dict[str, list[Any]]:
-    return {spec.code: request.FILES.getlist(spec.input_name) for spec in specs_for(dossier.teleservice)}
+    return {spec.code: request.FILES.getlist(spec.input_name) for spec in specs_for(dossier)}
 
 
 def _form_page(
@@ -96,7 +97,7 @@ def dossier_edit(request: HttpRequest, reference: str) -> HttpResponse:
     if not access.abilities(request.user, dossier)["edit"]:
         messages.error(request, _("Votre demande a été transmise, elle n'est plus modifiable."))
         return redirect("citizen:dossier", reference=reference)
-    form_class = form_for(dossier.teleservice)
+    form_class = form_for(dossier)
     if request.method == "POST":
         try:
             actions.save_draft(dossier, request.POST, acting_user=request.user)
@@ -109,6 +110,14 @@ def dossier_edit(request: HttpRequest, reference: str) -> HttpResponse:
         except actions.ActionError as error:
             messages.error(request, error.message)
             return redirect("citizen:dossier", reference=reference)
+        command = row_command(request.POST)
+        if command is not None and command[1] in form_class.blocks:
+            # « Ajouter » / « Retirer » a row: the draft is saved, the form shows again at its block.
+            messages.success(request, _("Votre demande est enregistrée."))
+            dossier.refresh_from_db(fields=["data"])
+            rows = dossier.data.get(command[1]) or []
+            anchor = f"{command[1]}-{len(rows) - 1}" if command[0] == ADD and rows else command[1]
+            return redirect(reverse("citizen:edit", args=[reference]) + f"#{anchor}")
         messages.success(
             request, _("Votre demande est enregistrée. Vérifiez le récapitulatif avant de la transmettre.")
         )

@@ -38,7 +38,7 @@ def current_request(dossier: Dossier) -> ComplementRequest | None:
     event = dossier.events.filter(action="request_complement").order_by("-created", "-pk").first()
     found = None
     if event is not None:
-        specs = [spec_for(dossier.teleservice, code) for code in event.details.get("documents", [])]
+        specs = [spec_for(dossier, code) for code in event.details.get("documents", [])]
         found = ComplementRequest(event=event, documents=[spec for spec in specs if spec is not None])
     dossier.__dict__["_complement_request"] = (key, found)
     return found

@@ -1,6 +1,7 @@
 """Supporting documents (« pièces justificatives ») a téléservice asks for.
 
-A téléservice's form class declares ``documents``: a list of :class:`DocumentSpec`. A document
+A téléservice's form class declares ``documents``: a list of :class:`DocumentSpec`, which the
+administrators may relabel, reorder, deactivate or complete (instruction/versions.py). A document
 may be conditional (the engagement certificate of the Pack Jeunes only when the +50 % is
 claimed) and takes one or several files (recto, verso…). The same specs drive the form page,
 the recap, the check at transmission, the receipt and the agents' review screen, so that they
@@ -107,14 +108,16 @@ class DocumentState:
         return self.applies or bool(self.files)
 
 
-def specs_for(teleservice: Teleservice) -> Sequence[DocumentSpec]:
-    from instruction.forms import form_for
+def specs_for(target: Teleservice | Dossier) -> Sequence[DocumentSpec]:
+    """The documents asked for: a téléservice's current list, or the list a dossier was filed
+    with (a draft follows the current one); see instruction/versions.py."""
+    from instruction.versions import specs_of, version_for
 
-    return tuple(getattr(form_for(teleservice), "documents", ()))
+    return specs_of(version_for(target))
 
 
-def spec_for(teleservice: Teleservice, code: str) -> DocumentSpec | None:
-    return next((spec for spec in specs_for(teleservice) if spec.code == code), None)
+def spec_for(target: Teleservice | Dossier, code: str) -> DocumentSpec | None:
+    return next((spec for spec in specs_for(target) if spec.code == code), None)
 
 
 def document_states(
@@ -138,7 +141,7 @@ def document_states(
             required=spec.is_required(data),
             errors=[str(message) for message in errors.get(spec.input_name, [])],
         )
-        for spec in specs_for(dossier.teleservice)
+        for spec in specs_for(dossier)
     ]
 
 

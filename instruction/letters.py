@@ -113,8 +113,16 @@ def letter_context(event: Event) -> dict[str, Any]:
         "decision_code": event.to_status,
         "montant": (formats.number_format(amount, 2, use_l10n=True) + " €") if amount else "",
         "motivation": event.details.get("motivation") or "",
+        "prix": _prize_label(event.details.get("prize")),
         "date": timezone.localdate(event.created),
     }
+
+
+def _prize_label(prize: Any) -> str:
+    """Palmarès: the prize category of the ranking (empty for other téléservices)."""
+    from workflows.palmares.rules import PRIZES
+
+    return str(PRIZES.get(prize, "")) if prize else ""
 
 
 def letter_html(event: Event) -> str:

@@ -5,37 +5,58 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
+from instruction.email_templates import customised, email_context
 from instruction.models import Dossier, Event, Message
-from instruction.outbox import enqueue_template_email
+from instruction.outbox import enqueue_email, enqueue_template_email
 
 
 def _email(
-    dossier: Dossier, kind: str, template: str, *, attachments: list[dict[str, Any]] | None = None, **context: object
+    dossier: Dossier,
+    kind: str,
+    template: str,
+    *,
+    attachments: list[dict[str, Any]] | None = None,
+    custom: tuple[str, str] = ("", ""),
+    **context: object,
 ) -> None:
-    context.update(dossier=dossier, url=settings.SITE_URL + reverse("citizen:dossier", args=[dossier.reference]))
+    """``custom``: the téléservice's (subject, body) templates, blank for the default text."""
+    url = settings.SITE_URL + reverse("citizen:dossier", args=[dossier.reference])
+    context.update(dossier=dossier, url=url)
     # The event count makes the key unique per occurrence yet stable on a retried transaction.
-    occurrence = dossier.events.count()
-    enqueue_template_email(
-        key=f"{kind}:{dossier.reference}:{occurrence}",
-        to=[dossier.applicant.email],
-        template=template,
-        context=context,
-        attachments=attachments,
-        dossier=dossier,
-    )
+    key = f"{kind}:{dossier.reference}:{dossier.events.count()}"
+    to = [dossier.applicant.email]
+    if not any(source.strip() for source in custom):
+        enqueue_template_email(
+            key=key, to=to, template=template, context=context, attachments=attachments, dossier=dossier
+        )
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, _sep, body = render_to_string(template, context).strip().partition("\n")
+        values = email_context(dossier, url=url, letter=bool(context.get("letter")))
+        subject, body = customised((subject.strip(), body.strip()), custom, values)
+    enqueue_email(key=key, to=to, subject=subject, body=body + "\n", attachments=attachments, dossier=dossier)
 
 
 def notify_transmission(dossier: Dossier) -> None:
     # The PDF receipt is rendered by the worker at delivery (instruction/receipt.py).
-    _email(dossier, "transmission-ack", "emails/transmission_ack.txt", attachments=[{"kind": "receipt"}])
+    teleservice = dossier.teleservice
+    _email(
+        dossier,
+        "transmission-ack",
+        "emails/transmission_ack.txt",
+        attachments=[{"kind": "receipt"}],
+        custom=(teleservice.ack_email_subject, teleservice.ack_email_body),
+    )
 
 
 def _document_labels(dossier: Dossier, codes: list[str]) -> list[str]:
     from instruction.documents import spec_for
 
-    specs = [spec_for(dossier.teleservice, code) for code in codes]
+    specs = [spec_for(dossier, code) for code in codes]
     return [str(spec.label) for spec in specs if spec is not None]
 
 
@@ -72,7 +93,9 @@ def notify_decision(dossier: Dossier) -> None:
     # for the applicant's space (instruction/letters.py).
     event = dossier.events.filter(action="decide").order_by("-created", "-pk").first()
     letter = [{"kind": "decision_letter", "event": event.pk}] if event is not None else None
-    _email(dossier, "decision", "emails/decision.txt", attachments=letter, letter=bool(letter))
+    teleservice = dossier.teleservice
+    custom = (teleservice.decision_email_subject, teleservice.decision_email_body)
+    _email(dossier, "decision", "emails/decision.txt", attachments=letter, custom=custom, letter=bool(letter))
 
 
 def notify_correction(dossier: Dossier, event: Event) -> None:
@@ -106,3 +129,8 @@ def notify_new_message(message: Message) -> None:
         context=context,
         dossier=dossier,
     )
+
+
+def notify_jury_visit(dossier: Dossier, message: str) -> None:
+    """Palmarès: the commune is told the day of the jury's visit."""
+    _email(dossier, "jury-visit", "emails/jury_visit.txt", visit_on=dossier.jury_visit_on, message=message)

@@ -44,14 +44,14 @@ def _beneficiary(recorded: dict[str, Any] | None) -> dict[str, Any] | None:
 def receipt_context(dossier: Dossier) -> dict[str, Any]:
     event = transmission_event(dossier)
     data = event.details.get("data", dossier.data)
-    form = form_for(dossier.teleservice)(data=data, dossier=dossier)
+    form = form_for(dossier)(data=data, dossier=dossier)
     beneficiary_field = getattr(form, "beneficiary_field", None)
     files: dict[str, list[str]] = {}
     for stored in event.details.get("files", []):
         files.setdefault(stored["document"], []).append(stored["name"])
     documents = [
         {"label": str(spec.label), "files": files.get(spec.code, [])}
-        for spec in specs_for(dossier.teleservice)
+        for spec in specs_for(dossier)
         if spec.applies(data) or spec.code in files
     ]
     return {

@@ -56,6 +56,10 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     # A decision above the téléservice's threshold, proposed by the agent in charge.
     "validate_decision": frozenset({SUPERVISOR}),
     "send_back_decision": frozenset({SUPERVISOR}),
+    # Palmarès: the agent in charge schedules the jury's visit, records its report and its ranking.
+    "schedule_visit": frozenset({ASSIGNEE}),
+    "report_visit": frozenset({ASSIGNEE}),
+    "rank": frozenset({ASSIGNEE}),
     # The complement's deadline: scheduled jobs only.
     "expire_complement": frozenset({SYSTEM_ROLE}),
 }

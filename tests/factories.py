@@ -84,6 +84,7 @@ class FoyerMemberFactory(factory.django.DjangoModelFactory):
 def valid_form_data(beneficiary: FoyerMember, **overrides: Any) -> dict[str, Any]:
     data = {
         "beneficiary": str(beneficiary.pk),
+        "aid": "logement",
         "quotient_familial": "450",
         "engagement": "aucun",
         "housing_address": "8 rue Paul Morel",
@@ -159,3 +160,21 @@ def filed_dossier(teleservice: Teleservice, applicant: User, *, transmit: bool =
     if transmit:
         actions.transmit(dossier, acting_user=applicant)
     return dossier
+
+
+def catalogue_teleservice(module: str, service: InstructingService, **overrides: Any) -> Teleservice:
+    """The téléservice of ``workflows/<module>/catalogue.py`` (its ENTRY), published, instructed by ``service``."""
+    from django.utils.module_loading import import_string
+
+    entry = {**import_string(f"workflows.{module}.catalogue.ENTRY"), "published": True, **overrides}
+    return Teleservice.objects.create(instructing_service=service, **entry)
+
+
+def birth_date_for_age(age: int, *, days: int = 30) -> dt.date:
+    """A birth date making a person ``age`` years old today, ``days`` after their birthday."""
+    today = timezone.localdate()
+    try:
+        birthday = today.replace(year=today.year - age)
+    except ValueError:  # 29 February
+        birthday = today.replace(year=today.year - age, day=28)
+    return birthday - dt.timedelta(days=days)

@@ -15,6 +15,7 @@ from workflows.base import (
     COMPLEMENT_DUE,
     DECIDED,
     EXPIRY_OUTCOME,
+    JURY_VISIT,
     REVIEW_OUTCOME,
     SENT_BACK,
     VALIDATION,
@@ -153,3 +154,18 @@ def send_back_decision(dossier: Any, supervisor: Any, agent: Any) -> None:
     _activation(_open_task(dossier, "validation")).assign(supervisor)
     _finish(dossier, "validation", **{VALIDATION_OUTCOME: SENT_BACK})
     assign_review(dossier, agent)
+
+
+def schedule_jury_visit(dossier: Any) -> None:
+    """Palmarès: the review ends; the visit task goes to the agent in charge (``.Assign``)."""
+    _finish(dossier, "review", **{REVIEW_OUTCOME: JURY_VISIT})
+
+
+def report_jury_visit(dossier: Any) -> None:
+    """The visit's report is recorded: the ranking task opens, for the same agent."""
+    _finish(dossier, "jury_visit")
+
+
+def finish_ranking(dossier: Any) -> None:
+    """The ranking is the decision: the process ends."""
+    _finish(dossier, "ranking")

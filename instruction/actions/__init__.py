@@ -6,12 +6,13 @@ event and schedules side effects through the outbox on commit.
 """
 
 from instruction.actions.assign import BulkOutcome, add_agent, assign, bulk_assign, remove_agent
-from instruction.actions.base import ActionError, Conflict, InvalidInput, TransitionRefused
+from instruction.actions.base import ActionError, AlreadyFiled, Conflict, InvalidInput, TransitionRefused
 from instruction.actions.complement import answer_complement, expire_complement, remind_complement, request_complement
 from instruction.actions.decide import decide, send_back_decision, validate_decision
 from instruction.actions.documents import attach_files, remove_file
 from instruction.actions.drafts import create_draft, save_draft
 from instruction.actions.messages import mark_thread_read, send_message
+from instruction.actions.palmares import rank, report_visit, schedule_visit
 from instruction.actions.spaces import (
     accept_invitation,
     add_foyer_member,
@@ -30,6 +31,7 @@ from instruction.actions.transmit import transmit
 
 __all__ = [
     "ActionError",
+    "AlreadyFiled",
     "BulkOutcome",
     "Conflict",
     "InvalidInput",
@@ -50,14 +52,17 @@ __all__ = [
     "expire_complement",
     "invite_to_organisme",
     "mark_thread_read",
+    "rank",
     "release",
     "remind_complement",
     "remove_agent",
     "remove_file",
     "remove_foyer_member",
     "remove_organisme_member",
+    "report_visit",
     "request_complement",
     "save_draft",
+    "schedule_visit",
     "send_back_decision",
     "send_message",
     "take",

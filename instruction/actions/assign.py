@@ -27,7 +27,13 @@ REASON_MAX_LENGTH = 1000
 # A selection is moved in one transaction (measured: bench/, « bulk_reassign_1000 »).
 BULK_MAX = 1000
 # Dossiers an agent holds: in instruction, or waiting for the applicant's complement.
-HELD_STATUSES = (S.IN_INSTRUCTION, S.COMPLEMENT_REQUESTED, S.AWAITING_VALIDATION)
+HELD_STATUSES = (
+    S.IN_INSTRUCTION,
+    S.COMPLEMENT_REQUESTED,
+    S.AWAITING_VALIDATION,
+    S.VISIT_SCHEDULED,
+    S.AWAITING_RANKING,
+)
 
 
 def service_agents(service_id: int) -> QuerySet[User]:

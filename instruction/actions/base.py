@@ -28,6 +28,14 @@ class Conflict(ActionError):
     """Someone else changed the dossier since the caller read it."""
 
 
+class AlreadyFiled(ActionError):
+    """One deposit per campaign: ``dossier`` is the one already filed (the page points to it)."""
+
+    def __init__(self, message: str, dossier: Dossier) -> None:
+        super().__init__(message)
+        self.dossier = dossier
+
+
 class InvalidInput(ActionError):
     """The data given to the action is not valid; ``errors`` maps field names to messages."""
 

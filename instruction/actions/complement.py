@@ -33,7 +33,7 @@ def _validated_request(dossier: Dossier, message: str, documents: Iterable[str],
     errors: dict[str, list[str]] = {}
     if not message:
         errors["message"] = [_("Indiquez au demandeur ce qu'il doit compléter.")]
-    known = [spec.code for spec in specs_for(dossier.teleservice)]
+    known = [spec.code for spec in specs_for(dossier)]
     asked = list(dict.fromkeys(documents))
     if any(code not in known for code in asked):
         errors["documents"] = [_("Choisissez les pièces dans la liste de celles du téléservice.")]

@@ -59,7 +59,7 @@ def correct_field(dossier: Dossier, *, acting_user: Any, field: str, value: Any,
                 _("Cette action n'est pas possible pour un dossier « %(status)s ».")
                 % {"status": locked.get_status_display()}
             )
-        form_class = form_for(locked.teleservice)
+        form_class = form_for(locked)
         data = dict(locked.data)
         fields = correctable_fields(form_class(data=data, dossier=locked))
         if field not in fields:

@@ -7,7 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from instruction.actions.base import InvalidInput, ensure_allowed, fire, locked_dossier, record
+from instruction.forms import form_for
 from instruction.models import Dossier, DossierStatus
+from instruction.models.dossier import has_jury_visit
 from instruction.notifications import notify_decision
 from permissions import access
 from workflows import engine
@@ -44,6 +46,8 @@ def decide(dossier: Dossier, *, acting_user: Any, outcome: str, amount: Any = No
     keeps seeing « En cours d'instruction » until it is validated."""
     outcome, value, motivation = _validated(outcome, amount, motivation)
     with locked_dossier(dossier, acting_user=acting_user, action="decide") as locked:
+        ensure_allowed(locked, locked.decide)
+        computed = _check_against_rules(locked, outcome, value, motivation)
         if locked.teleservice.needs_validation(outcome, value):
             before = fire(locked, locked.propose_decision)
             locked.proposed_outcome = outcome
@@ -60,6 +64,7 @@ def decide(dossier: Dossier, *, acting_user: Any, outcome: str, amount: Any = No
                 amount=str(value) if value is not None else None,
                 motivation=motivation,
                 threshold=str(locked.teleservice.validation_threshold),
+                **computed,
             )
             return dossier
         before = fire(locked, locked.decide, outcome)
@@ -75,9 +80,42 @@ def decide(dossier: Dossier, *, acting_user: Any, outcome: str, amount: Any = No
             before=before,
             amount=str(value) if value is not None else None,
             motivation=motivation,
+            **computed,
         )
         notify_decision(locked)
     return dossier
+
+
+def _check_against_rules(dossier: Dossier, outcome: str, value: Decimal | None, motivation: str) -> dict[str, Any]:
+    """An acceptance follows the amount the téléservice's rules compute from the filed data; a
+    different amount (or an acceptance the rules would not grant) needs a motivation, and the
+    event keeps both. Palmarès communes are accepted only by their ranking, after the visit."""
+    if outcome != DossierStatus.ACCEPTED:
+        return {}
+    if has_jury_visit(dossier):
+        raise InvalidInput(
+            {
+                "outcome": [
+                    _("Une commune inscrite au Palmarès est classée après la visite du jury : programmez la visite.")
+                ]
+            }
+        )
+    computed = form_for(dossier)(data=dossier.data, dossier=dossier).amount()
+    if computed is None:
+        return {}
+    if computed.value == value:
+        return {"computed_amount": str(computed.value)}
+    if not motivation:
+        if computed.value is None:
+            message = _(
+                "Les règles du téléservice n'accordent pas cette aide : justifiez l'acceptation dans la motivation."
+            )
+        else:
+            message = _("Le montant diffère du montant calculé (%(computed)s €) : justifiez-le dans la motivation.") % {
+                "computed": computed.value
+            }
+        raise InvalidInput({"motivation": [message]})
+    return {"computed_amount": str(computed.value) if computed.value is not None else None, "overridden": True}
 
 
 def validate_decision(dossier: Dossier, *, acting_user: Any) -> Dossier:

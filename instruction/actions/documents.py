@@ -29,7 +29,7 @@ def _ensure_editable(dossier: Dossier) -> None:
 
 def _checked(dossier: Dossier, uploads: Mapping[str, Sequence[UploadedFile]]) -> dict[str, list[CheckedUpload]]:
     """Every file checked before any is stored: one refused file refuses the whole request."""
-    specs = {spec.code: spec for spec in specs_for(dossier.teleservice)}
+    specs = {spec.code: spec for spec in specs_for(dossier)}
     errors: dict[str, list[str]] = {}
     checked: dict[str, list[CheckedUpload]] = {}
     counts = dict.fromkeys(specs, 0)

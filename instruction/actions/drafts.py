@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +19,7 @@ def create_draft(teleservice: Teleservice, *, acting_user: Any, organisme: Organ
     téléservice is filed for the organisme the caller names (the page's active space): a person
     may act for several, and guessing would file for the wrong one."""
     if not teleservice.is_open():
-        raise ActionError(_("Ce téléservice n'est pas ouvert au dépôt de dossiers."))
+        raise ActionError(teleservice.closed_message())
     foyer = None
     if teleservice.audience == Audience.FOYER:
         if organisme is not None:
@@ -35,16 +35,31 @@ def create_draft(teleservice: Teleservice, *, acting_user: Any, organisme: Organ
         )
     elif not organismes_of(acting_user).filter(pk=organisme.pk).exists():
         raise ActionError(_("Vous ne pouvez pas déposer de dossier pour cet organisme."))
-    with transaction.atomic():
-        dossier = Dossier.objects.create(
-            reference=ReferenceCounter.next_reference(teleservice.code, timezone.localdate().year),
-            teleservice=teleservice,
-            applicant=acting_user,
-            foyer=foyer,
-            organisme=organisme,
-            data=form_for(teleservice).initial_data(foyer=foyer),
-        )
-        record(dossier, acting_user=acting_user, action="create", before="")
+    form_class = form_for(teleservice)
+    refusal = form_class.refusal_to_start(teleservice, foyer=foyer, organisme=organisme)
+    if isinstance(refusal, ActionError):
+        raise refusal
+    if refusal:
+        raise ActionError(refusal)
+    today = timezone.localdate()
+    try:
+        with transaction.atomic():
+            dossier = Dossier.objects.create(
+                reference=ReferenceCounter.next_reference(teleservice.code, today.year),
+                teleservice=teleservice,
+                applicant=acting_user,
+                foyer=foyer,
+                organisme=organisme,
+                data=form_class.initial_data(foyer=foyer),
+                campaign=today.year if form_class.one_deposit_per_campaign else None,
+            )
+            record(dossier, acting_user=acting_user, action="create", before="")
+    except IntegrityError:
+        # Two tabs filed at once: the unique constraint kept one; the other is told which.
+        refusal = form_class.refusal_to_start(teleservice, foyer=foyer, organisme=organisme)
+        if not refusal:
+            raise
+        raise refusal if isinstance(refusal, ActionError) else ActionError(str(refusal)) from None
     return dossier
 
 
@@ -55,7 +70,7 @@ def save_draft(dossier: Dossier, raw_data: dict[str, Any], *, acting_user: Any) 
             raise TransitionRefused(
                 _("Ce dossier « %(status)s » n'est plus modifiable.") % {"status": locked.get_status_display()}
             )
-        form_class = form_for(locked.teleservice)
+        form_class = form_for(locked)
         locked.data = form_class.raw_from(raw_data)
         locked.beneficiary = _beneficiary(locked, locked.data.get("beneficiary"))
         locked.save(update_fields=["data", "beneficiary", "updated"])

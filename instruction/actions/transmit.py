@@ -5,18 +5,19 @@ from typing import Any
 
 from django.utils import timezone
 
-from instruction.actions.base import InvalidInput, ensure_allowed, fire, locked_dossier, record
+from instruction.actions.base import ActionError, InvalidInput, ensure_allowed, fire, locked_dossier, record
 from instruction.documents import missing_documents
 from instruction.forms import form_for
 from instruction.models import Dossier
 from instruction.notifications import notify_transmission
 from instruction.search import refresh_search_vector
+from instruction.versions import pin_version
 from workflows import engine
 
 
 def validate_for_transmission(dossier: Dossier) -> dict[str, Any]:
     """The cleaned data, or InvalidInput naming every faulty field and every missing document."""
-    form = form_for(dossier.teleservice)(data=dossier.data, dossier=dossier)
+    form = form_for(dossier)(data=dossier.data, dossier=dossier)
     errors = {} if form.is_valid() else {field: [str(m) for m in msgs] for field, msgs in form.errors.items()}
     errors.update(missing_documents(dossier))
     if errors:
@@ -49,7 +50,10 @@ def transmit(dossier: Dossier, *, acting_user: Any) -> Dossier:
     """The applicant transmits a draft: it goes to the instructing service's queue."""
     with locked_dossier(dossier, acting_user=acting_user, action="transmit") as locked:
         ensure_allowed(locked, locked.transmit)
+        if not locked.teleservice.is_open():
+            raise ActionError(locked.teleservice.closed_message())
         cleaned = validate_for_transmission(locked)
+        pin_version(locked)  # the dossier keeps the documents and form it was validated with
         before = fire(locked, locked.transmit)
         locked.data = cleaned
         locked.transmitted_at = timezone.now()

@@ -1,48 +1,38 @@
-"""Demo data for `make demo`, built through the actions layer so that it is what a person would
-have produced by hand: accounts, spaces, téléservices, dossiers in several statuses, messages.
-Deterministic (fixed names and dates relative to today) and idempotent."""
+"""Demo data for `make demo`, built through the actions layer so that it is what people would
+have produced by hand: accounts, households and organismes of the département, the six
+téléservices of the catalogue, and dossiers in every status with messages, complements and
+decisions. Deterministic (fixed names, dates relative to today) and idempotent."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
-
 from instruction import actions
-from instruction.documents import specs_for
-from instruction.models import Audience, Dossier, Foyer, FoyerMember, Organisme, Teleservice
+from instruction.demo import people
+from instruction.demo.filings import FILINGS, FORM_DATA
+from instruction.demo.steps import Filing, advance, attach_documents
+from instruction.models import Foyer, FoyerMember, Organisme, Teleservice
 from permissions.models import InstructingService, User
+from permissions.organismes import organismes_of
+from workflows.catalogue import entries, module_of
 
 PASSWORD = "demo-2026"  # noqa: S105 - documented demo password, refused without DEBUG
 ACCOUNTS = [
-    ("citoyen@demo.test", "Camille", "Martin", "citoyenne, foyer à Vesoul (Léa, 19 ans, éligible au Pack Jeunes)"),
-    ("agent@demo.test", "Julien", "Perrin", "agent instructeur (Pack Jeunes, Palmarès)"),
-    ("superviseur@demo.test", "Sophie", "Girard", "superviseure des deux services"),
+    ("citoyen@demo.test", "Camille", "Martin", "citoyenne, foyer à Vesoul (Léa 19 ans, Hugo 15 ans, Jade 8 ans)"),
+    ("agent@demo.test", "Julien", "Perrin", "agent instructeur (tous les téléservices)"),
+    ("agent.famille@demo.test", "Élodie", "Bourgeois", "agente instructrice (Enfance et famille)"),
+    ("superviseur@demo.test", "Sophie", "Girard", "superviseure des trois services"),
     ("admin@demo.test", "Alex", "Admin", "administrateur (/admin/)"),
-    ("mairie@demo.test", "Bernard", "Vuillemin", "maire de Gy, organisme « Commune de Gy »"),
+    ("mairie@demo.test", "Bernard", "Vuillemin", "maire de Gy, organisme « Commune de Gy » (Palmarès à déposer)"),
+    ("francas@demo.test", "Karima", "Belkacem", "présidente de l'association « Les Francas de Haute-Saône »"),
 ]
-PACK_JEUNES_FICHE = """Le Pack Jeunes aide les jeunes de 18 à 25 ans dont les parents résident en Haute-Saône \
-à s'installer dans un premier logement.
-
-Montant selon le quotient familial du foyer : 400 € (0 à 299 €), 250 € (300 à 599 €), \
-150 € (600 à 999 €), 100 € (1 000 à 1 200 €) ; au-delà, l'aide n'est pas accordée. \
-Majoration de 50 % pour un jeune sapeur-pompier volontaire, un gendarme ou un militaire réserviste.
-
-Pièces à fournir : dernier avis d'imposition ou de non-imposition, RIB, bail au nom du demandeur, \
-pièce d'identité en cours de validité, attestation d'engagement en cas de majoration."""
-PALMARES_FICHE = """Le concours départemental des Villes et Villages fleuris récompense les communes \
-qui embellissent leur cadre de vie. L'inscription se fait depuis l'espace « Organisme » de la commune, \
-par le maire ou une personne qu'il désigne.
-
-Exemple de démonstration : catégories par nombre d'habitants, visite du jury en été."""
-GY_SIRET = "21700282500016"  # Luhn-valid demo number for the commune of Gy (70700)
-
-
-def _born(years: int, month: int = 1, day: int = 10) -> dt.date:
-    today = timezone.localdate()
-    return dt.date(today.year - years, month, day)
+FAMILY_SERVICE = "Service Enfance et famille"
+# Instructing service → the téléservices it instructs (by module of the catalogue).
+SERVICES = {
+    "Service Jeunesse": ("pack_jeunes", "afde", "bds"),
+    FAMILY_SERVICE: ("mille_semaines_familles", "mille_semaines_collectives"),
+    "Service Cadre de vie": ("palmares",),
+}
 
 
 def _user(email: str, first: str, last: str, **extra: Any) -> User:
@@ -53,67 +43,73 @@ def _user(email: str, first: str, last: str, **extra: Any) -> User:
     return user
 
 
-def _foyer(user: User, commune: str, postal_code: str, qf: int, children: list[tuple[str, str, int]]) -> Foyer:
+def _foyer(household: people.Household) -> Foyer:
+    user = _user(household.email, household.first_name, household.last_name)
     existing = Foyer.objects.filter(responsible=user).first()
     if existing is not None:
         return existing
     foyer = actions.create_foyer(
         acting_user=user,
-        address="1 rue de la Mairie",
-        postal_code=postal_code,
-        commune=commune,
-        quotient_familial=qf,
-        civility="mme" if user.first_name in ("Camille", "Nadia") else "m",
-        first_name=user.first_name,
-        last_name=user.last_name,
-        birth_date=_born(47, 3, 14),
+        address=household.address,
+        postal_code=household.postal_code,
+        commune=household.commune,
+        quotient_familial=household.quotient_familial,
+        civility=household.civility,
+        first_name=household.first_name,
+        last_name=household.last_name,
+        birth_date=people.birth_date(people.Child(household.civility, household.first_name, 44, 100)),
     )
-    for civility, first, age in children:
+    for child in household.children:
         actions.add_foyer_member(
             foyer,
             acting_user=user,
-            civility=civility,
-            first_name=first,
-            last_name=user.last_name,
-            birth_date=_born(age),
+            civility=child.civility,
+            first_name=child.first_name,
+            last_name=household.last_name,
+            birth_date=people.birth_date(child),
             link=FoyerMember.Link.CHILD,
         )
     return foyer
 
 
-def _attach_demo_documents(dossier: Dossier, user: User) -> None:
-    """One small PDF per required document, so that the demo dossiers can be transmitted."""
-    from weasyprint import HTML
-
-    uploads = {}
-    for spec in specs_for(dossier.teleservice):
-        if spec.is_required(dossier.data):
-            content = HTML(string=f"<p>Document de démonstration : {spec.label}</p>").write_pdf()
-            uploads[spec.code] = [SimpleUploadedFile(f"{spec.code}.pdf", content, "application/pdf")]
-    actions.attach_files(dossier, uploads, acting_user=user)
-
-
-def _pack_jeunes_dossier(teleservice: Teleservice, user: User, child: str, qf: int) -> Dossier:
-    dossier = actions.create_draft(teleservice, acting_user=user)
-    beneficiary = user.foyer.members.get(first_name=child)
-    actions.save_draft(
-        dossier,
-        {
-            "beneficiary": str(beneficiary.pk),
-            "quotient_familial": str(qf),
-            "engagement": "aucun",
-            "housing_address": "12 avenue Aristide Briand",
-            "housing_postal_code": "70000",
-            "housing_commune": "Vesoul",
-            "move_in_date": (timezone.localdate() + dt.timedelta(days=20)).isoformat(),
-            "monthly_rent": "420",
-            "certify": "on",
-        },
+def _organisme(structure: people.Structure) -> Organisme:
+    user = _user(structure.email, structure.first_name, structure.last_name)
+    siret = people.siret_of(structure.siren)
+    existing = Organisme.objects.filter(siret=siret).first()
+    if existing is not None:
+        return existing
+    return actions.create_organisme(
         acting_user=user,
+        kind=structure.kind,
+        name=structure.name,
+        siret=siret,
+        address=structure.address,
+        postal_code=structure.postal_code,
+        commune=structure.commune,
     )
-    _attach_demo_documents(dossier, user)
-    actions.transmit(dossier, acting_user=user)
-    return dossier
+
+
+def _teleservices(services: dict[str, InstructingService]) -> dict[str, Teleservice]:
+    service_of = {module: services[name] for name, modules in SERVICES.items() for module in modules}
+    found = {}
+    for module, entry in entries().items():
+        slug = entry.pop("slug")
+        entry.update(published=True, instructing_service=service_of[module])
+        teleservice, _ = Teleservice.objects.update_or_create(slug=slug, defaults=entry)
+        found[module] = teleservice
+    return found
+
+
+def _file(teleservice: Teleservice, filing: Filing, agent: User) -> None:
+    user = User.objects.get(email=filing.email)
+    organisme = organismes_of(user).order_by("pk").first() if teleservice.audience == "organisme" else None
+    names = [name.strip() for name in filing.child.split(",") if name.strip()]
+    children = [FoyerMember.objects.get(foyer__responsible=user, first_name=name) for name in names]
+    draft = actions.create_draft(teleservice, acting_user=user, organisme=organisme)
+    data = FORM_DATA[module_of(teleservice)](draft, children, filing.data)
+    actions.save_draft(draft, data, acting_user=user)
+    attach_documents(draft, user)
+    advance(draft, filing, applicant=user, agent=agent)
 
 
 def load() -> list[tuple[str, str, str, str]]:
@@ -122,88 +118,28 @@ def load() -> list[tuple[str, str, str, str]]:
         email: _user(email, first, last, is_staff=email.startswith("admin"), is_superuser=email.startswith("admin"))
         for email, first, last, _role in ACCOUNTS
     }
-    citizen, agent, supervisor = users["citoyen@demo.test"], users["agent@demo.test"], users["superviseur@demo.test"]
-    youth, _ = InstructingService.objects.get_or_create(name="Service Jeunesse")
-    living, _ = InstructingService.objects.get_or_create(name="Service Cadre de vie")
-    for service in (youth, living):
+    agent, supervisor = users["agent@demo.test"], users["superviseur@demo.test"]
+    services = {name: InstructingService.objects.get_or_create(name=name)[0] for name in SERVICES}
+    for name, service in services.items():
         service.add_agent(agent)
         service.add_agent(supervisor)
         service.supervisors.add(supervisor)
-
-    pack_jeunes, _ = Teleservice.objects.update_or_create(
-        slug="pack-jeunes-premier-logement",
-        defaults={
-            "code": "PJL",
-            "title": "Pack Jeunes — aide au premier logement",
-            "fiche": PACK_JEUNES_FICHE,
-            "audience": Audience.FOYER,
-            "category": "Jeunesse",
-            "published": True,
-            "instructing_service": youth,
-            "flow_class_path": "workflows.pack_jeunes.flow.PackJeunesFlow",
-            "processing_days": 30,
-            # Acceptances above 400 € wait for a supervisor's validation (« À valider »).
-            "validation_threshold": 400,
-        },
-    )
-    Teleservice.objects.update_or_create(
-        slug="palmares-villes-villages-fleuris",
-        defaults={
-            "code": "PVF",
-            "title": "Palmarès des Villes et Villages fleuris",
-            "fiche": PALMARES_FICHE,
-            "audience": Audience.ORGANISME,
-            "category": "Palmarès",
-            "published": True,
-            "instructing_service": living,
-            "flow_class_path": "workflows.palmares.flow.PalmaresFlow",
-            "processing_days": 90,
-        },
-    )
-
-    _foyer(citizen, "Vesoul", "70000", 450, [("mme", "Léa", 19), ("m", "Hugo", 15)])
-    mayor = users["mairie@demo.test"]
-    if not Organisme.objects.filter(siret=GY_SIRET).exists():
-        actions.create_organisme(
-            acting_user=mayor,
-            kind=Organisme.Kind.COMMUNE,
-            name="Commune de Gy",
-            siret=GY_SIRET,
-            address="Place de l'Hôtel de Ville",
-            postal_code="70700",
-            commune="Gy",
-        )
-
-    if not pack_jeunes.dossiers.exists():
-        # Two neighbours' dossiers waiting in the queue, one taken by the agent.
-        for email, first, last, commune, cp, qf, child, age in [
-            ("lucas.bernard@demo.test", "Lucas", "Bernard", "Gray", "70100", 280, "Emma", 20),
-            ("nadia.roux@demo.test", "Nadia", "Roux", "Lure", "70200", 820, "Théo", 23),
-            ("hugo.faivre@demo.test", "Hugo", "Faivre", "Luxeuil-les-Bains", "70300", 610, "Inès", 18),
-        ]:
-            user = _user(email, first, last)
-            _foyer(user, commune, cp, qf, [("mme" if child in ("Emma", "Inès") else "m", child, age)])
-            dossier = _pack_jeunes_dossier(pack_jeunes, user, child, qf)
-            if child == "Inès":
-                actions.take(dossier, acting_user=agent)
-            if child == "Emma":  # proposed above the threshold: waits in the supervisor's « À valider »
-                actions.take(dossier, acting_user=agent)
-                actions.decide(
-                    dossier,
-                    acting_user=agent,
-                    outcome="accepted",
-                    amount="450",
-                    motivation="Premier logement à Gray, quotient familial de 280 € : majoration de 50 %.",
-                )
-        # The demo citizen's own dossier, sent back for a complement with a message.
-        own = _pack_jeunes_dossier(pack_jeunes, citizen, "Léa", 450)
-        actions.take(own, acting_user=agent)
-        actions.send_message(
-            own,
-            acting_user=agent,
-            body="Bonjour, le bail transmis n'est pas signé. Merci de joindre le bail signé par les deux parties.",
-        )
-        actions.request_complement(
-            own, acting_user=agent, message="Merci de joindre le bail signé.", documents=["bail"]
-        )
+        if name == FAMILY_SERVICE:
+            service.add_agent(users["agent.famille@demo.test"])
+    teleservices = _teleservices(services)
+    for household in people.HOUSEHOLDS:
+        _foyer(household)
+    for structure in people.STRUCTURES:
+        _organisme(structure)
+    for module, filings in FILINGS.items():
+        teleservice = teleservices[module]
+        if teleservice.dossiers.exists():
+            continue
+        # The family service's dossiers are instructed by its own agent, the others by agent@.
+        instructing = users["agent.famille@demo.test"] if module in SERVICES[FAMILY_SERVICE] else agent
+        for filing in filings:
+            _file(teleservice, filing, instructing)
     return ACCOUNTS
+
+
+__all__ = ["ACCOUNTS", "PASSWORD", "load"]

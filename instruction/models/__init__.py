@@ -14,6 +14,7 @@ from instruction.models.letter import DecisionLetter
 from instruction.models.message import Message, ThreadReadMark
 from instruction.models.outbox import OutboxMessage
 from instruction.models.teleservice import Audience, Teleservice
+from instruction.models.version import FiledVersion, TeleserviceDocument, TeleserviceVersion
 
 __all__ = [
     "Audience",
@@ -22,6 +23,7 @@ __all__ = [
     "DossierFile",
     "DossierStatus",
     "Event",
+    "FiledVersion",
     "Foyer",
     "FoyerMember",
     "Message",
@@ -34,5 +36,7 @@ __all__ = [
     "ReferenceCounter",
     "SpaceEvent",
     "Teleservice",
+    "TeleserviceDocument",
+    "TeleserviceVersion",
     "ThreadReadMark",
 ]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -22,6 +22,9 @@ class DossierStatus(models.TextChoices):
     # Internal: a decision above the téléservice's threshold waits for a supervisor. The
     # applicant keeps seeing « En cours d'instruction » (PUBLIC_STATUS below).
     AWAITING_VALIDATION = "awaiting_validation", _("En attente de validation")
+    # Palmarès: after instruction the jury visits the commune, then ranks it.
+    VISIT_SCHEDULED = "visit_scheduled", _("Visite du jury programmée")
+    AWAITING_RANKING = "awaiting_ranking", _("En attente du classement")
     ACCEPTED = "accepted", _("Accepté")
     REJECTED = "rejected", _("Refusé")
     CLOSED = "closed", _("Classé sans suite")
@@ -30,7 +33,14 @@ class DossierStatus(models.TextChoices):
 S = DossierStatus
 DECIDED_STATUSES = (S.ACCEPTED, S.REJECTED, S.CLOSED)
 # Statuses in which agents can act on the dossier (not during a complement, per the seed).
-OPEN_STATUSES = (S.TRANSMITTED, S.IN_INSTRUCTION, S.COMPLEMENT_REQUESTED, S.AWAITING_VALIDATION)
+OPEN_STATUSES = (
+    S.TRANSMITTED,
+    S.IN_INSTRUCTION,
+    S.COMPLEMENT_REQUESTED,
+    S.AWAITING_VALIDATION,
+    S.VISIT_SCHEDULED,
+    S.AWAITING_RANKING,
+)
 # What the applicant is shown: internal steps of the service stay internal.
 PUBLIC_STATUS = {S.AWAITING_VALIDATION: S.IN_INSTRUCTION}
 
@@ -41,6 +51,11 @@ def public_status(status: str) -> str:
 
 def public_status_label(status: str) -> str:
     return str(DossierStatus(public_status(status)).label) if status else ""
+
+
+def has_jury_visit(dossier: models.Model) -> bool:
+    """Whether the dossier's flow has the jury's visit and ranking (Palmarès)."""
+    return hasattr(cast("Dossier", dossier).teleservice.flow_class, "jury_visit")
 
 
 class ReferenceCounter(models.Model):
@@ -124,6 +139,14 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     complement_due = models.DateField(_("échéance du complément"), null=True, blank=True)
     complement_reminded_on = models.DateField(_("relance du complément envoyée le"), null=True, blank=True)
 
+    # Téléservices run as yearly campaigns (Palmarès): one deposit per organisme and campaign,
+    # held by a unique constraint so that two tabs cannot both file.
+    campaign = models.PositiveSmallIntegerField(_("campagne"), null=True, blank=True)
+    # Palmarès: the jury's visit (day and report) and the prize category of the ranking.
+    jury_visit_on = models.DateField(_("visite du jury le"), null=True, blank=True)
+    jury_report = models.TextField(_("compte rendu de la visite"), blank=True)
+    prize = models.CharField(_("catégorie de prix"), max_length=30, blank=True)
+
     # Full-text search of the agents' lists (reference, applicant, beneficiary, communes), kept up
     # to date by instruction.search.refresh_search_vector, called by the actions that change them.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -155,6 +178,13 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
                 name="dossier_queue_teleservice",
             ),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["teleservice", "organisme", "campaign"],
+                condition=models.Q(campaign__isnull=False),
+                name="one_deposit_per_campaign",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -173,6 +203,13 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
 
     def get_public_status_display(self) -> str:
         return public_status_label(self.status)
+
+    @property
+    def prize_label(self) -> str:
+        """Palmarès: the prize category of the ranking, as a person reads it."""
+        from workflows.palmares.rules import PRIZES
+
+        return str(PRIZES.get(self.prize, self.prize))
 
     # --- The transition table: every change of status is one of these -----------------
     @transition(field=status, source=S.DRAFT, target=S.TRANSMITTED)
@@ -220,3 +257,14 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=status, source=S.AWAITING_VALIDATION, target=S.IN_INSTRUCTION)
     def send_back_decision(self) -> None: ...
+
+    # Palmarès: the agent schedules the jury's visit, records its report, then the ranking
+    # (a prize category) is the decision.
+    @transition(field=status, source=S.IN_INSTRUCTION, target=S.VISIT_SCHEDULED, conditions=[has_jury_visit])
+    def schedule_visit(self) -> None: ...
+
+    @transition(field=status, source=S.VISIT_SCHEDULED, target=S.AWAITING_RANKING)
+    def report_visit(self) -> None: ...
+
+    @transition(field=status, source=S.AWAITING_RANKING, target=S.ACCEPTED)
+    def rank(self) -> None: ...

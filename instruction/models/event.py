@@ -22,6 +22,8 @@ ACTION_LABELS = {
     "propose_decision": _("Décision proposée, en attente de validation"),
     "send_back_decision": _("Décision non validée, renvoyée à l'agent instructeur"),
     "correct_field": _("Correction par le service instructeur"),
+    "schedule_visit": _("Visite du jury programmée"),
+    "report_visit": _("Visite du jury effectuée"),
     "detach_beneficiary": _("Bénéficiaire retiré du foyer (à choisir de nouveau)"),
     "message": _("Message dans le fil de discussion"),
 }

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -19,7 +20,11 @@ class Audience(models.TextChoices):
 
 
 FLOW_CHOICES = [
-    ("workflows.pack_jeunes.flow.PackJeunesFlow", _("Pack Jeunes — aide au premier logement")),
+    ("workflows.pack_jeunes.flow.PackJeunesFlow", _("Pack Jeunes — premier logement et permis B")),
+    ("workflows.afde.flow.AfdeFlow", _("AFDE — allocation familiale départementale étudiant")),
+    ("workflows.bds.flow.BdsFlow", _("BDS — bourse départementale du secondaire")),
+    ("workflows.mille_semaines_familles.flow.MilleSemainesFamillesFlow", _("1000 Semaines — familles")),
+    ("workflows.mille_semaines_collectives.flow.MilleSemainesCollectivesFlow", _("1000 Semaines — collectives")),
     ("workflows.palmares.flow.PalmaresFlow", _("Palmarès des Villes et Villages fleuris")),
 ]
 
@@ -84,6 +89,11 @@ class Teleservice(models.Model):
             "Vide : le modèle par défaut."
         ),
     )
+    # The applicant's e-mails: blank keeps the default text (instruction/notifications.py).
+    ack_email_subject = models.CharField(_("objet de l'accusé de réception"), max_length=200, blank=True)
+    ack_email_body = models.TextField(_("texte de l'accusé de réception"), blank=True)
+    decision_email_subject = models.CharField(_("objet de l'e-mail de décision"), max_length=200, blank=True)
+    decision_email_body = models.TextField(_("texte de l'e-mail de décision"), blank=True)
 
     class Meta:
         verbose_name = _("téléservice")
@@ -100,6 +110,15 @@ class Teleservice(models.Model):
         from permissions.services import sync_instructing_permission
 
         sync_instructing_permission(self)
+        # Its documents seeded from the form class, and a version for the dossiers to keep.
+        from instruction.versions import ensure_current_version
+
+        ensure_current_version(self)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            raise ValidationError({"closes_on": _("La date de clôture ne peut pas précéder la date d'ouverture.")})
 
     @property
     def flow_class(self) -> Any:
@@ -113,6 +132,26 @@ class Teleservice(models.Model):
             and amount is not None
             and amount > self.validation_threshold
         )
+
+    def closed_message(self) -> str:
+        """Why a new dossier is refused today, with the dates of the téléservice."""
+        from django.utils.formats import date_format
+
+        if not self.published:
+            return str(_("Ce téléservice n'est pas ouvert au dépôt de dossiers."))
+        shown = {"opens": date_format(self.opens_on) if self.opens_on else "", "closes": ""}
+        shown["closes"] = date_format(self.closes_on) if self.closes_on else ""
+        if self.opens_on and self.closes_on:
+            message = _(
+                "Ce téléservice est ouvert du %(opens)s au %(closes)s : il ne reçoit pas de dossier aujourd'hui."
+            )
+        elif self.opens_on:
+            message = _("Ce téléservice ouvre le %(opens)s : il ne reçoit pas encore de dossier.")
+        elif self.closes_on:
+            message = _("Ce téléservice a fermé le %(closes)s : il ne reçoit plus de dossier.")
+        else:
+            message = _("Ce téléservice n'est pas ouvert au dépôt de dossiers.")
+        return str(message % shown)
 
     def is_open(self, on: dt.date | None = None) -> bool:
         day = on or timezone.localdate()

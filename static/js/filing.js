@@ -52,8 +52,8 @@
     });
   });
 
-  /* Conditional documents: shown only when they apply (e.g. the engagement certificate when the
-     +50 % is claimed). One that no longer applies but has files stays visible, so that they can
+  /* Conditional documents and fields: shown only when they apply (e.g. the engagement certificate
+     when the +50 % is claimed, the housing fields for the Pack Jeunes' premier logement). One that no longer applies but has files stays visible, so that they can
      be removed; its inputs are disabled so that a file chosen before is not sent. */
   var conditional = form.querySelectorAll("[data-when-field]");
   function controlsOf(fieldset) {
@@ -75,6 +75,12 @@
   function refreshConditional() {
     Array.prototype.forEach.call(conditional, function (fieldset) {
       var on = applies(fieldset);
+      if (fieldset.tagName !== "FIELDSET") {
+        /* A conditional field (its widget carries the condition): its whole block hides; it stays
+           enabled, so that what was typed is kept in the draft. */
+        (fieldset.closest(".field") || fieldset).hidden = !on;
+        return;
+      }
       fieldset.hidden = !on && !fieldset.querySelector(".document-files");
       Array.prototype.forEach.call(fieldset.querySelectorAll(".file-inputs input, [data-add-file]"), function (el) {
         el.disabled = !on;
@@ -87,6 +93,16 @@
     });
   });
   refreshConditional();
+
+  /* After « Ajouter un enfant » or « Retirer » (a submit that saves the draft and shows the page
+     again at #<block>-<row>), the keyboard goes on from that row's first field. */
+  var row = location.hash && document.getElementById(location.hash.slice(1));
+  if (row && row.closest(".repeated-block")) {
+    var first = row.querySelector("select, input:not([type=hidden]), textarea, button");
+    if (first) {
+      first.focus();
+    }
+  }
 
   /* The beneficiary chosen in the drop-down: their details show next to it at once. */
   var details = document.querySelector("[data-beneficiary-for]");

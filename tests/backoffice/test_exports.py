@@ -94,7 +94,9 @@ def test_export_agent_done_has_decision_date_and_amount(client, cast):
     with time_machine.travel(DAY, tick=False):
         dossier = filed_dossier(cast.teleservice, cast.applicant)
         actions.take(dossier, acting_user=cast.agent)
-        actions.decide(dossier, acting_user=cast.agent, outcome="accepted", amount="250.5")
+        actions.decide(
+            dossier, acting_user=cast.agent, outcome="accepted", amount="250.5", motivation="Montant ajusté."
+        )
     client.force_login(cast.agent)
     rows = rows_of(export(client, "traites"))
     assert len(rows) == 2
@@ -319,7 +321,9 @@ def test_export_xlsx_agent_typed_cells(client, cast):
     with time_machine.travel(DAY, tick=False):
         dossier = filed_dossier(cast.teleservice, cast.applicant)
         actions.take(dossier, acting_user=cast.agent)
-        actions.decide(dossier, acting_user=cast.agent, outcome="accepted", amount="1250.5")
+        actions.decide(
+            dossier, acting_user=cast.agent, outcome="accepted", amount="1250.5", motivation="Montant ajusté."
+        )
         client.force_login(cast.agent)
         response = export(client, "traites", fmt="xlsx")
     assert response["Content-Type"] == XLSX_TYPE
@@ -346,7 +350,7 @@ def test_export_xlsx_agent_same_rows_as_csv(client, cast):
     with time_machine.travel(DAY, tick=False):
         decided = filed_dossier(cast.teleservice, cast.applicant)
         actions.take(decided, acting_user=cast.agent)
-        actions.decide(decided, acting_user=cast.agent, outcome="accepted", amount="80")
+        actions.decide(decided, acting_user=cast.agent, outcome="accepted", amount="80", motivation="Aide partielle.")
         for _ in range(3):
             filed_dossier(cast.teleservice, cast.other_citizen)
     with time_machine.travel(DAY + dt.timedelta(days=40), tick=False):

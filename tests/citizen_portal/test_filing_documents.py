@@ -47,10 +47,11 @@ def test_form_page_applicant_offers_browse_and_add_for_each_document(client, cas
         "Bail au nom du demandeur",
         "Pièce d'identité en cours de validité",
         "Attestation d'engagement",
+        "Attestation d'inscription à l'auto-école",
     ]:
         assert f'+<span class="visually-hidden"> Ajouter un autre fichier pour {label}</span>' in page
         assert f'Parcourir<span class="visually-hidden"> : {label}</span>' in page
-    assert page.count('type="file"') == 5 and page.count(" multiple ") == 5
+    assert page.count('type="file"') == 6 and page.count(" multiple ") == 6
     # Without JavaScript the conditional document shows, with its condition.
     assert "obligatoire si vous demandez la majoration" in page
     assert 'data-when-field="engagement" data-when-values="aucun" data-when-negate="1"' in page

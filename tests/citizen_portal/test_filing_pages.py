@@ -6,6 +6,7 @@ import datetime as dt
 import html
 
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from instruction.models import Dossier
 from tests.citizen_portal.test_journey_http import login
@@ -42,12 +43,15 @@ def test_start_dossier_citizen_without_foyer_is_told_to_create_it(client, cast):
 
 
 def test_start_dossier_citizen_closed_teleservice_is_refused(client, cast):
-    """Filing on a closed téléservice is refused with a message."""
+    """Filing before the opening date is refused with the date shown."""
     cast.teleservice.opens_on = dt.date.today() + dt.timedelta(days=3)
     cast.teleservice.save()
     login(client, cast.applicant)
     response = client.post(reverse("citizen:start", args=[cast.teleservice.slug]), follow=True)
-    assert "n'est pas ouvert au dépôt" in html.unescape(response.content.decode())
+    opens = date_format(cast.teleservice.opens_on)
+    assert f"Ce téléservice ouvre le {opens} : il ne reçoit pas encore de dossier." in html.unescape(
+        response.content.decode()
+    )
     assert not Dossier.objects.exists()
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from citizen_portal.spaces.active import SESSION_KEY
 from instruction.forms import form_for
@@ -162,7 +163,11 @@ def test_fiche_citizen_closed_teleservice_has_no_button(client, cast):
     cast.teleservice.save()
     login(client, cast.applicant)
     text = page(client.get(reverse("citizen:teleservice", args=[cast.teleservice.slug])))
-    assert "n'est pas ouvert au dépôt" in text and 'type="submit" class="button">Déposer un dossier' not in text
+    closed = date_format(cast.teleservice.closes_on)
+    assert (
+        f"Ce téléservice a fermé le {closed} : il ne reçoit plus de dossier." in text
+        and 'type="submit" class="button">Déposer un dossier' not in text
+    )
 
 
 def test_fiche_unpublished_gets_404(client, cast):
@@ -279,7 +284,7 @@ def test_start_dossier_citizen_closed_organisme_teleservice_refused(client, cast
     login(client, cast.applicant)
     client.post(reverse("citizen:switch_space"), {"espace": f"organisme:{organisme.pk}"})
     text = page(client.post(reverse("citizen:start", args=[palmares.slug]), follow=True))
-    assert "n'est pas ouvert au dépôt" in text
+    assert f"Ce téléservice a fermé le {date_format(palmares.closes_on)}" in text
     assert not Dossier.objects.exists()
 
 

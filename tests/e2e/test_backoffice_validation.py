@@ -69,6 +69,7 @@ def test_complement_deadline_then_validation_by_supervisor(new_page: Callable[[]
     decision = agent.locator("form").filter(has=agent.get_by_role("heading", name="Décider"))
     decision.get_by_label("Accepter").check()
     decision.get_by_label("Montant accordé (€)").fill("450")
+    decision.get_by_label("Motivation").fill("Majoration : jeune sapeur-pompier volontaire.")
     decision.get_by_role("button", name="Enregistrer la décision").click()
     expect(agent.get_by_text("elle attend la validation d'un superviseur")).to_be_visible()
 
@@ -95,6 +96,7 @@ def test_complement_deadline_then_validation_by_supervisor(new_page: Callable[[]
     expect(agent.get_by_text("Le quotient familial ne permet pas la majoration.")).to_be_visible()
     decision.get_by_label("Accepter").check()
     decision.get_by_label("Montant accordé (€)").fill("350")
+    decision.get_by_label("Motivation").fill("Majoration partielle, selon l'attestation fournie.")
     decision.get_by_role("button", name="Enregistrer la décision").click()
 
     supervisor.goto(f"/instruction/dossiers/{dossier.reference}/")

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.urls import reverse
 
 from instruction.models import Teleservice
 from tests.factories import UserFactory
+from tests.instruction.admin_forms import post_change
 
 
 @pytest.fixture
@@ -18,26 +18,8 @@ def superuser_client(client: Any, db: Any) -> Any:
     return client
 
 
-def change_url(teleservice: Teleservice) -> str:
-    return reverse("admin:instruction_teleservice_change", args=[teleservice.pk])
-
-
-def posted(form: Any, **changes: str) -> dict[str, Any]:
-    """What the browser posts for the form as shown, with ``changes``: unchecked boxes left out."""
-    data: dict[str, Any] = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is True:
-            data[name] = "on"
-        elif value not in (None, False):
-            data[name] = value
-    data.update(changes)
-    return data
-
-
 def post_template(superuser_client: Any, teleservice: Teleservice, source: str) -> Any:
-    form = superuser_client.get(change_url(teleservice)).context["adminform"].form
-    return superuser_client.post(change_url(teleservice), posted(form, letter_template=source))
+    return post_change(superuser_client, teleservice, letter_template=source)
 
 
 @pytest.mark.parametrize("source", ["{% load static %}<p>{{ montant }}</p>", "{% if decision_code %}<p>Oui</p>"])

@@ -78,7 +78,9 @@ def test_decision_at_or_below_threshold_or_not_accepting_is_direct(validating, o
 
 def test_no_threshold_never_waits(cast):
     dossier = taken(cast)
-    actions.decide(dossier, acting_user=cast.agent, outcome=S.ACCEPTED, amount="99999")
+    actions.decide(
+        dossier, acting_user=cast.agent, outcome=S.ACCEPTED, amount="99999", motivation="Situation exceptionnelle."
+    )
     assert dossier.status == S.ACCEPTED
 
 
@@ -223,7 +225,7 @@ def test_agent_proposal_message_says_it_waits(client, validating):
 
     response = client.post(
         reverse("backoffice:act", args=[dossier.reference, "decider"]),
-        {"outcome": S.ACCEPTED, "amount": "450", "motivation": ""},
+        {"outcome": S.ACCEPTED, "amount": "450", "motivation": "Majoration : jeune sapeur-pompier."},
         follow=True,
     )
 

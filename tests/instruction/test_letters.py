@@ -109,7 +109,7 @@ def test_letter_teleservice_template_used_when_set(cast):
         "{{ demandeur }}, le {{ date|date:'d/m/Y' }}.{% if motivation %} {{ motivation }}{% endif %}</p>"
     )
     cast.teleservice.save()
-    dossier, event = decided(cast, amount="400")
+    dossier, event = decided(cast, amount="400", motivation="Majoration accordée.")
     page = text_of(letter_html(event))
     day = timezone.localdate(event.created).strftime("%d/%m/%Y")
     assert (

@@ -50,7 +50,11 @@ STEPS: tuple[tuple[str, dict[str, Any], bool], ...] = (
     ("decide", {"outcome": S.ACCEPTED, "amount": "abc"}, False),
     ("decide", {"outcome": S.REJECTED, "motivation": "Ressources trop élevées."}, True),
     ("decide", {"outcome": S.CLOSED, "motivation": "Demande en double."}, True),
-    ("decide", {"outcome": S.ACCEPTED, "amount": "900"}, True),  # above the threshold: validation
+    (
+        "decide",
+        {"outcome": S.ACCEPTED, "amount": "900", "motivation": "Situation exceptionnelle."},
+        True,
+    ),  # above the threshold: validation
     ("validate_decision", {}, True),
     ("send_back_decision", {"reason": "Le montant est à revoir."}, True),
     ("send_back_decision", {"reason": " "}, False),

@@ -15,7 +15,7 @@ from instruction import actions
 from instruction.models import Dossier, DossierStatus
 from permissions.models import InstructingService
 from tests.factories import UserFactory, filed_dossier
-from tests.instruction.test_admin_teleservice import change_url, posted
+from tests.instruction.admin_forms import post_change
 from tests.instruction.test_transitions import bring_to
 
 S = DossierStatus
@@ -114,9 +114,7 @@ def test_service_change_old_agents_get_404_on_review(client, cast, dossiers, new
 def test_service_change_in_admin_moves_dossiers(client, cast, dossiers, new_service):
     """Changing « service instructeur » in the administration moves the dossiers too."""
     client.force_login(UserFactory(email="admin@exemple.test", is_staff=True, is_superuser=True))
-    form = client.get(change_url(cast.teleservice)).context["adminform"].form
-
-    response = client.post(change_url(cast.teleservice), posted(form, instructing_service=str(new_service.pk)))
+    response = post_change(client, cast.teleservice, instructing_service=str(new_service.pk))
 
     assert response.status_code == 302
     assert set(services(dossiers).values()) == {new_service.pk, None}

@@ -3,6 +3,7 @@ and that a refusal leaves the dossier, its process, its audit trail and the outb
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from instruction.models import Dossier, DossierStatus, Event, FoyerMember, Outbo
 from permissions.access import SYSTEM, NotVisible
 from permissions.models import User
 from tests.factories import UserFactory, filed_dossier, valid_form_data
+from tests.palmares_helpers import commune_of, palmares_dossier, palmares_teleservice
 from workflows import engine
 
 S = DossierStatus
@@ -37,7 +39,13 @@ ACTION_ARGS: dict[str, dict[str, Any]] = {
     "send_back_decision": {"reason": "Le montant ne tient pas compte de la majoration."},
     # The complement's deadline passed: the scheduled job's action.
     "expire_complement": {},
+    # Palmarès only: the jury's visit (today, so that its report may follow), its report, the ranking.
+    "schedule_visit": {"visit_on": dt.date.today().isoformat(), "message": "Le jury arrivera à 10 h."},
+    "report_visit": {"report": "Fleurissement soigné, gestion différenciée exemplaire."},
+    "rank": {"prize": "premier"},
 }
+PALMARES_ACTIONS = ("schedule_visit", "report_visit", "rank")
+PALMARES_STATUSES = (S.VISIT_SCHEDULED, S.AWAITING_RANKING)
 # Who normally performs each action (the « system » is the scheduler).
 USUAL_ACTOR = {
     "transmit": "applicant",
@@ -54,7 +62,17 @@ def actor_of(cast: Any, name: str) -> Any:
 
 
 def bring_to(status: str, cast: Any) -> Dossier:
-    """A dossier of the applicant brought to ``status`` through the actions layer only."""
+    """A dossier of the applicant brought to ``status`` through the actions layer only (the
+    jury's statuses on a Palmarès registration of the applicant's commune)."""
+    if status in PALMARES_STATUSES:
+        teleservice = palmares_teleservice(cast.service)
+        dossier = palmares_dossier(teleservice, cast.applicant, commune_of(cast.applicant))
+        actions.take(dossier, acting_user=cast.agent)
+        actions.schedule_visit(dossier, acting_user=cast.agent, **ACTION_ARGS["schedule_visit"])
+        if status == S.AWAITING_RANKING:
+            actions.report_visit(dossier, acting_user=cast.agent, **ACTION_ARGS["report_visit"])
+        assert dossier.status == status
+        return dossier
     dossier = filed_dossier(cast.teleservice, cast.applicant, transmit=status != S.DRAFT)
     if status in (S.DRAFT, S.TRANSMITTED):
         return dossier
@@ -164,6 +182,24 @@ MATRIX: list[tuple[str, str, str, Any]] = (
         for action in ACTION_ARGS
         if action not in ("validate_decision", "send_back_decision")
     ]
+    # Palmarès actions on a Pack Jeunes dossier: no jury, whatever the status (the FSM's
+    # condition); agents never see drafts, and only the agent in charge may act.
+    + [(S.DRAFT, action, "agent", NotVisible) for action in PALMARES_ACTIONS]
+    + [(S.TRANSMITTED, action, "agent", PermissionDenied) for action in PALMARES_ACTIONS]
+    + [
+        (status, action, "agent", TransitionRefused)
+        for status in (S.IN_INSTRUCTION, S.COMPLEMENT_REQUESTED)
+        for action in PALMARES_ACTIONS
+    ]
+    # The jury's statuses (on a Palmarès registration): only the next jury step.
+    + [(S.VISIT_SCHEDULED, "report_visit", "agent", S.AWAITING_RANKING)]
+    + [(S.AWAITING_RANKING, "rank", "agent", S.ACCEPTED)]
+    + [
+        (status, action, USUAL_ACTOR.get(action, "agent"), TransitionRefused)
+        for status in PALMARES_STATUSES
+        for action in ACTION_ARGS
+        if (status, action) not in ((S.VISIT_SCHEDULED, "report_visit"), (S.AWAITING_RANKING, "rank"))
+    ]
     + [
         (decided, action, USUAL_ACTOR.get(action, "agent"), TransitionRefused)
         for decided in (S.ACCEPTED, S.REJECTED, S.CLOSED)
@@ -197,9 +233,11 @@ def test_transition_allowed_actor_succeeds(cast, status, action, actor, target):
     assert dossier.status == target
     assert Dossier.objects.get(pk=dossier.pk).status == target
     new = list(Event.objects.filter(dossier=dossier).exclude(pk__in=events_before))
-    recorded = {("assign", S.IN_INSTRUCTION): "reassign", ("validate_decision", S.AWAITING_VALIDATION): "decide"}.get(
-        (action, status), action
-    )
+    recorded = {
+        ("assign", S.IN_INSTRUCTION): "reassign",
+        ("validate_decision", S.AWAITING_VALIDATION): "decide",
+        ("rank", S.AWAITING_RANKING): "decide",
+    }.get((action, status), action)
     assert [(e.action, e.from_status, e.to_status, e.actor_id) for e in new] == [(recorded, status, target, user.pk)]
 
 

@@ -53,6 +53,9 @@ def test_abilities_follow_role_and_status(cast):
         "validate_decision": False,
         "send_back_decision": False,
         "expire_complement": False,
+        "schedule_visit": False,
+        "report_visit": False,
+        "rank": False,
     }
     assert access.abilities(cast.agent, dossier)["take"] is True
     assert access.abilities(cast.other_agent, dossier)["view"] is False

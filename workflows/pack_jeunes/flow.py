@@ -1,11 +1,13 @@
-from workflows.base import BaseInstructionFlow
+from viewflow.workflow import flow
+
+from workflows.base import InstructionSteps
 from workflows.pack_jeunes.form import PackJeunesForm
 
 
-class PackJeunesFlow(BaseInstructionFlow):
-    """Pack Jeunes — aide au premier logement
+class PackJeunesFlow(InstructionSteps, flow.Flow):
+    """Pack Jeunes — premier logement et permis B
 
-    Aide du Département aux 18–25 ans pour l'installation dans un premier logement.
+    Aide du Département aux 18–25 ans pour l'installation dans un premier logement ou le permis de conduire.
     """
 
     form_class = PackJeunesForm

@@ -4,10 +4,13 @@ from typing import Any
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from instruction.actions.base import AlreadyFiled
 from instruction.forms import DossierForm
-from instruction.models import Foyer
+from instruction.models import Dossier, Foyer, Organisme, Teleservice
+from workflows.amounts import Amount
 from workflows.palmares import rules
 
 
@@ -46,9 +49,30 @@ class PalmaresForm(DossierForm):
         error_messages={"required": _("Cochez la case pour certifier l'exactitude des informations.")},
     )
 
+    one_deposit_per_campaign = True
+
     @classmethod
     def initial_data(cls, *, foyer: Foyer | None) -> dict[str, Any]:
         return {"current_label": "aucun"}
+
+    @classmethod
+    def refusal_to_start(cls, teleservice: Teleservice, *, foyer: Foyer | None, organisme: Organisme | None) -> Any:
+        """Only a commune registers, once per campaign: a second deposit points to the first."""
+        if organisme is None or not rules.may_file(organisme.kind):
+            return _("Seule une commune peut s'inscrire au Palmarès des Villes et Villages fleuris.")
+        campaign = rules.campaign_of(timezone.localdate())
+        first = Dossier.objects.filter(teleservice=teleservice, organisme=organisme, campaign=campaign).first()
+        if first is None:
+            return None
+        return AlreadyFiled(
+            _("%(commune)s a déjà déposé son inscription pour la campagne %(campaign)s : le dossier %(reference)s.")
+            % {"commune": organisme.name, "campaign": campaign, "reference": first.reference},
+            first,
+        )
+
+    def amount(self) -> Amount | None:
+        """The prize follows the ranking: before it, no amount is proposed."""
+        return None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

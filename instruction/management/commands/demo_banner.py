@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from instruction.demo import people
 from instruction.demo.data import ACCOUNTS, PASSWORD
 
 
@@ -28,12 +29,15 @@ class Command(BaseCommand):
     help = "Affiche l'adresse du site, les comptes de démonstration et le dossier des courriels."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        shown = {email for email, *_ in ACCOUNTS}
+        others = len({p.email for p in (*people.HOUSEHOLDS, *people.STRUCTURES)} - shown)
         lines = [
             "",
             "Mes services publics — démonstration",
             "  Adresse : http://127.0.0.1:8000/  (back office : http://127.0.0.1:8000/instruction/)",
             f"  Comptes (mot de passe « {PASSWORD} ») :",
             *(f"    {email:<24} {role}" for email, _f, _l, role in ACCOUNTS),
+            f"    et {others} autres foyers et organismes de la démonstration (liste dans le README)",
             *franceconnect_lines(),
             f"  Courriels envoyés : écrits dans {getattr(settings, 'EMAIL_FILE_PATH', 'SMTP ' + settings.EMAIL_HOST)}",
             "",
