@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from backoffice.views import _agent_dossier
@@ -11,6 +12,6 @@ from instruction.models import DossierFile
 
 
 @require_GET
-def file_download(request: HttpRequest, reference: str, file_id: int) -> FileResponse:
+def file_download(request: HttpRequest, reference: str, file_id: int) -> HttpResponseBase:
     dossier = _agent_dossier(request, reference)
     return private_file_response(DossierFile.objects.filter(dossier=dossier, pk=file_id).first())

@@ -11,7 +11,8 @@ from typing import cast
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import formats
 from django.utils.translation import get_language, ngettext
@@ -97,7 +98,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def download(request: HttpRequest, pk: int) -> FileResponse:
+def download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The file of one of my finished exports, through the private-file helper. Anybody else's
     job, an unfinished one, or any job once I am no longer an agent: 404."""
     if not access.instructed_teleservice_ids(request.user):

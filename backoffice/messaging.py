@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -64,7 +65,7 @@ def send(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_GET
-def attachment(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+def attachment(request: HttpRequest, reference: str, pk: int) -> HttpResponseBase:
     from backoffice import views
 
     return attachment_response(views._agent_dossier(request, reference), pk)

@@ -15,10 +15,12 @@ else keeps the site's DENY.
 from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from backoffice.views import _agent_dossier
+from instruction.files import inline_file_response
 from instruction.letters import letter_response
 from instruction.models import DecisionLetter, DossierFile
 
@@ -41,19 +43,15 @@ def file_preview(request: HttpRequest, reference: str, file_id: int) -> FileResp
     stored = DossierFile.objects.filter(dossier=dossier, pk=file_id).first()
     if stored is None or not is_previewable(stored):
         raise Http404
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, filename=stored.original_name, content_type=stored.content_type)
+    # Streamed from this site even when files live in S3: the sandbox below is this response's.
+    response = inline_file_response(stored.file, filename=stored.original_name, content_type=stored.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = POLICY
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
 @require_GET
-def decision_letter(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+def decision_letter(request: HttpRequest, reference: str, pk: int) -> HttpResponseBase:
     """« Lettre de décision »: the PDF sent to the applicant, as stored."""
     dossier = _agent_dossier(request, reference)
     return letter_response(dossier, DecisionLetter.objects.filter(dossier=dossier, pk=pk).first())

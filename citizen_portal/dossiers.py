@@ -8,7 +8,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -173,7 +174,7 @@ def file_remove(request: HttpRequest, reference: str, file_id: int) -> HttpRespo
 
 
 @require_GET
-def file_download(request: HttpRequest, reference: str, file_id: int) -> FileResponse:
+def file_download(request: HttpRequest, reference: str, file_id: int) -> HttpResponseBase:
     """One file of the dossier, for the applicant (and the members of their organisme)."""
     dossier = _own_dossier(request, reference)
     return private_file_response(DossierFile.objects.filter(dossier=dossier, pk=file_id).first())

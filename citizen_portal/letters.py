@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from citizen_portal.dossiers import _own_dossier
@@ -11,7 +12,7 @@ from instruction.models import DecisionLetter
 
 
 @require_GET
-def decision_letter(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+def decision_letter(request: HttpRequest, reference: str, pk: int) -> HttpResponseBase:
     """« Lettre de décision »: for the applicant (and the members of their organisme); 404 for
     anyone else, as for every object URL."""
     dossier = _own_dossier(request, reference)

@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_choice, env_int, env_list, env_str
+from config.storage import download_mode_from_env, storages_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / ".data"))).resolve()
@@ -43,6 +44,10 @@ INSTALLED_APPS = [
     "workflows",
     "backoffice",
     "citizen_portal",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by the site (no CDN)
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -115,20 +120,17 @@ ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row
 # --- Internationalisation: French first ---------------------------------------------
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The second restores Django's French wording that Django REST framework's catalogue overrides (api/).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "api" / "django_wording"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 
 # Uploaded files are private: no MEDIA_URL, they are only served by access-checked views.
+# S3_BUCKET set: a private S3 bucket (config/storage.py); else local files under MEDIA_ROOT.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
-STORAGES: dict[str, dict[str, Any]] = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": None},
-    },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+STORAGES: dict[str, dict[str, Any]] = storages_from_env(MEDIA_ROOT)
+S3_DOWNLOAD = download_mode_from_env()  # "stream" or "redirect" (to a presigned URL), S3 only
 UPLOAD_MAX_FILE_MB = env_int("UPLOAD_MAX_FILE_MB", 10)
 UPLOAD_MAX_FILES_PER_DOCUMENT = env_int("UPLOAD_MAX_FILES_PER_DOCUMENT", 5)
 
@@ -148,14 +150,72 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# One queue name for every task; instances sharing one Redis database each need their own.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery") or "celery"
+# Redis: a task taken by a worker that died unacknowledged goes back to the queue after this many
+# seconds (late acks); it must exceed the longest task (an export). The outbox does not wait for
+# it: its rows stay pending and sweep_outbox hands them out again.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+if CELERY_VISIBILITY_TIMEOUT < 60:
+    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be 60 seconds or more")
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that loses the broker stops its running tasks: they are redelivered (late acks).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 60)
+if OUTBOX_SWEEP_SECONDS < 1:
+    raise ImproperlyConfigured("OUTBOX_SWEEP_SECONDS must be 1 or more")
 CELERY_BEAT_SCHEDULE = {
-    "outbox-sweep": {"task": "instruction.tasks.sweep_outbox", "schedule": 60.0},
+    "outbox-sweep": {"task": "instruction.tasks.sweep_outbox", "schedule": float(OUTBOX_SWEEP_SECONDS)},
     # Complement reminders and deadlines (Viewflow timers fired through the actions layer).
     "complement-deadlines": {"task": "instruction.tasks.sweep_complements", "schedule": 300.0},
     # Background exports and their files are kept 7 days.
     "exports-purge": {"task": "backoffice.tasks.purge_old_exports", "schedule": 3600.0},
+    # Expired sessions (Django never removes them by itself: `manage.py clearsessions`).
+    "sessions-purge": {"task": "config.celery.purge_expired_sessions", "schedule": 3600.0},
 }
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+
+# --- Webhooks (instruction/webhooks.py): signed POSTs to the subscribed URLs, through the outbox
+# Seconds to connect and to wait for each read of the receiver's answer; then the attempt fails.
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 5)
+if WEBHOOK_TIMEOUT < 1:
+    raise ImproperlyConfigured("WEBHOOK_TIMEOUT must be 1 second or more")
+# http:// receivers (other than this machine) are refused unless this is on (a private network).
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
+
+# --- REST API (api/): token authentication, problem details, rate limit per token ---------
+# Requests per token, as DRF writes rates: "600/minute", "20/second", "10000/day".
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.AgentTokenPermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API des téléservices",
+    "DESCRIPTION": (
+        "API REST v1 du back office d'instruction, pour les agents et les comptes d'intégration. "
+        "Authentification : « Authorization: Bearer <clé> » (jeton créé par « manage.py api_token »), "
+        "portées read (lecture) et instruct (actions et messages). Erreurs : problem details RFC 9457 "
+        "(application/problem+json), décrits sur /api/problemes/."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+_api_count, _slash, _api_period = API_RATE_LIMIT.partition("/")
+if not (_api_count.isdigit() and _api_period[:1] in ("s", "m", "h", "d")):
+    raise ImproperlyConfigured('API_RATE_LIMIT must look like "600/minute" (second, minute, hour or day)')
 
 # --- Exports of the agents' lists (backoffice/exports.py) -----------------------------
 # A list longer than this is exported in the background, to « Mes exports », instead of at once.
@@ -172,6 +232,8 @@ if EMAIL_HOST:
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    # The outbox holds its row lock while it talks to the server: never wait forever.
+    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = DATA_DIR / "mail"
@@ -179,6 +241,17 @@ else:
 # --- Security defaults (hardening in depth comes with the security issue) -------------
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS in production (`manage.py check --deploy` passes with the README's production set).
+# Behind a reverse proxy that terminates TLS, name the header it sets (X-Forwarded-Proto): a
+# request is then secure when that header says "https". Only when the proxy overwrites it.
+_proxy_ssl_header = env_str("SECURE_PROXY_SSL_HEADER").strip()
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Sent on HTTPS responses only; a year, subdomains included, unless DEBUG.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"

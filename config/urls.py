@@ -9,5 +9,6 @@ urlpatterns = [
     path("langue/", login_not_required(set_language), name="set_language"),
     path("instruction/", include("backoffice.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path("", include("citizen_portal.urls")),
 ]

@@ -202,3 +202,7 @@ class FoyerAdmin(admin.ModelAdmin):
 @admin.register(Organisme)
 class OrganismeAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "siret", "commune"]
+
+
+# Webhook subscriptions and their delivery log.
+from instruction import admin_webhooks  # noqa: E402, F401

@@ -20,7 +20,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.template import Context, Library, TemplateSyntaxError, defaultfilters, defaulttags
 from django.template.engine import Engine
 from django.template.loader import render_to_string
@@ -29,6 +30,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from instruction.attachments import register
+from instruction.files import private_file, store
 from instruction.models import DecisionLetter, Dossier, DossierStatus, Event
 from instruction.models.dossier import DECIDED_STATUSES
 
@@ -161,12 +163,13 @@ def stored_letter(event: Event) -> DecisionLetter:
     if existing is not None:
         return existing
     letter = DecisionLetter(dossier_id=event.dossier_id, event=event)
-    letter.file.save(letter_filename(event.dossier), ContentFile(letter_pdf(event)), save=False)
+    content = ContentFile(letter_pdf(event))
     try:
         with transaction.atomic():
+            # The loser's file goes with its rolled-back row (instruction.files.store).
+            store(letter.file, content, letter_filename(event.dossier))
             letter.save()
     except IntegrityError:
-        letter.file.storage.delete(letter.file.name)
         return DecisionLetter.objects.get(event=event)
     return letter
 
@@ -194,14 +197,8 @@ def render_decision_letter(message: Any, spec: dict[str, Any]) -> tuple[str, byt
     return letter_filename(event.dossier), content, MIMETYPE
 
 
-def letter_response(dossier: Dossier, letter: DecisionLetter | None) -> FileResponse:
+def letter_response(dossier: Dossier, letter: DecisionLetter | None) -> HttpResponseBase:
     """A download of one of ``dossier``'s letters, once the caller has checked access to it."""
     if letter is None or letter.dossier_id != dossier.pk or not letter.file:
         raise Http404
-    try:
-        handle = letter.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=letter_filename(dossier), content_type=MIMETYPE)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(letter.file, filename=letter_filename(dossier), content_type=MIMETYPE)

@@ -39,6 +39,10 @@ def _send(message: OutboxMessage) -> None:
             filename, content, mimetype = render_attachment(message, spec)
             email.attach(filename, content, mimetype)
         email.send()
+    elif message.kind == OutboxMessage.Kind.WEBHOOK:
+        from instruction.webhooks import deliver as deliver_webhook
+
+        deliver_webhook(message)  # logs the attempt; raises on anything but a 2xx
     else:  # pragma: no cover - new kinds must add their delivery here
         raise ValueError(f"Unknown outbox kind {message.kind}")
 

@@ -62,6 +62,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "rank": frozenset({ASSIGNEE}),
     # The complement's deadline: scheduled jobs only.
     "expire_complement": frozenset({SYSTEM_ROLE}),
+    # The purge of a dossier's files at the end of its retention: scheduled jobs only.
+    "purge_files": frozenset({SYSTEM_ROLE}),
 }
 # Actions whose permission is not an FSM transition of the same name.
 _STATUS_GUARDS = {
@@ -69,6 +71,8 @@ _STATUS_GUARDS = {
     "message": lambda d: d.status != "draft",
     "correct_field": lambda d: d.status == "in_instruction",
     "assign": lambda d: can_proceed(d.assign) or can_proceed(d.reassign),
+    # Never while the dossier is being instructed or awaits a complement.
+    "purge_files": lambda d: d.status in ("draft", "accepted", "rejected", "closed"),
 }
 
 

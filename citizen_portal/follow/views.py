@@ -7,7 +7,8 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -112,12 +113,12 @@ def _send(request: HttpRequest, dossier: Dossier, form: MessageForm) -> Message 
 
 
 @require_GET
-def attachment(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+def attachment(request: HttpRequest, reference: str, pk: int) -> HttpResponseBase:
     dossier = _applicant_dossier(request, reference)
     return attachment_response(dossier, pk)
 
 
-def attachment_response(dossier: Dossier, pk: int) -> FileResponse:
+def attachment_response(dossier: Dossier, pk: int) -> HttpResponseBase:
     """A message attachment of this dossier (the caller has checked access to the dossier), as a
     download with the type recorded when its content was checked: never shown inline, never from
     a public URL. Also used by the agents' side."""

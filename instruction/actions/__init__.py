@@ -13,6 +13,7 @@ from instruction.actions.documents import attach_files, remove_file
 from instruction.actions.drafts import create_draft, save_draft
 from instruction.actions.messages import mark_thread_read, send_message
 from instruction.actions.palmares import rank, report_visit, schedule_visit
+from instruction.actions.purge import purge_files
 from instruction.actions.spaces import (
     accept_invitation,
     add_foyer_member,
@@ -52,6 +53,7 @@ __all__ = [
     "expire_complement",
     "invite_to_organisme",
     "mark_thread_read",
+    "purge_files",
     "rank",
     "release",
     "remind_complement",

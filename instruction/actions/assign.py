@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from instruction import webhooks
 from instruction.actions.base import ActionError, InvalidInput, ensure_allowed, fire, locked_dossier, record, refusal
 from instruction.agent_notifications import notify_assignment, notify_bulk_assignment
 from instruction.models import Dossier, DossierStatus, Event
@@ -202,7 +203,9 @@ def _bulk_move(dossiers: list[Dossier], *, acting_user: Any, agent: User, reason
         )
         for d in dossiers
     ]
-    return Event.objects.bulk_create(events)
+    created = Event.objects.bulk_create(events)
+    webhooks.emit(created)  # one query for the whole selection
+    return created
 
 
 # --- Who the agents of a service are ---------------------------------------------------------

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
+from instruction import webhooks
 from instruction.models import Dossier, Event
 from permissions import access
 
@@ -92,7 +93,8 @@ def fire(dossier: Dossier, transition: Callable[..., Any], *args: Any) -> str:
 
 
 def record(dossier: Dossier, *, acting_user: Any, action: str, before: str, **details: Any) -> Event:
-    return Event.objects.create(
+    """The audit event, and the webhooks it makes (in the same transaction, through the outbox)."""
+    event = Event.objects.create(
         dossier=dossier,
         actor=acting_user if getattr(acting_user, "is_authenticated", False) else None,
         action=action,
@@ -100,3 +102,5 @@ def record(dossier: Dossier, *, acting_user: Any, action: str, before: str, **de
         to_status=dossier.status,
         details=details,
     )
+    webhooks.emit([event])
+    return event

@@ -11,11 +11,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from instruction.actions.base import ActionError, InvalidInput, TransitionRefused, locked_dossier
 from instruction.documents import specs_for
+from instruction.files import delete_on_commit, store
 from instruction.models import Dossier, DossierFile
 from instruction.uploads import CheckedUpload, check_upload
 
@@ -68,33 +68,25 @@ def attach_files(
     uploads = {code: list(files) for code, files in uploads.items() if files}
     if not uploads:
         return []
-    stored_names: list[str] = []
-    try:
-        with locked_dossier(dossier, acting_user=acting_user, action="edit") as locked:
-            _ensure_editable(locked)
-            checked = _checked(locked, uploads)
-            created = []
-            for code, files in checked.items():
-                for upload in files:
-                    attached = DossierFile(
-                        dossier=locked,
-                        document=code,
-                        original_name=upload.safe_name,
-                        content_type=upload.content_type,
-                        size=upload.size,
-                        uploaded_by=acting_user,
-                    )
-                    attached.file.save(upload.safe_name, upload.file, save=False)
-                    stored_names.append(attached.file.name)
-                    attached.save()
-                    created.append(attached)
-            locked.save(update_fields=["updated"])
-    except BaseException:
-        # The rows are rolled back with the transaction; the stored bytes must go with them.
-        # (An enclosing transaction rolled back later is not seen here: actions are called at
-        # the top level, as views and flow nodes do.)
-        _delete_stored(stored_names)
-        raise
+    with locked_dossier(dossier, acting_user=acting_user, action="edit") as locked:
+        _ensure_editable(locked)
+        checked = _checked(locked, uploads)
+        created = []
+        for code, files in checked.items():
+            for upload in files:
+                attached = DossierFile(
+                    dossier=locked,
+                    document=code,
+                    original_name=upload.safe_name,
+                    content_type=upload.content_type,
+                    size=upload.size,
+                    uploaded_by=acting_user,
+                )
+                # Deleted from storage if this transaction, or one around it, is rolled back.
+                store(attached.file, upload.file, upload.safe_name)
+                attached.save()
+                created.append(attached)
+        locked.save(update_fields=["updated"])
     return created
 
 
@@ -105,15 +97,8 @@ def remove_file(dossier: Dossier, file_id: int, *, acting_user: Any) -> DossierF
         removed = DossierFile.objects.filter(dossier=locked, pk=file_id).first()
         if removed is None:
             raise ActionError(_("Ce fichier a déjà été supprimé."))
-        name = removed.file.name
         removed.delete()
         locked.save(update_fields=["updated"])
         # Only once the row is gone for good: a rolled-back removal keeps its file.
-        transaction.on_commit(lambda: _delete_stored([name]))
+        delete_on_commit(removed.file.storage, [removed.file.name])
     return removed
-
-
-def _delete_stored(names: Sequence[str]) -> None:
-    storage = DossierFile._meta.get_field("file").storage
-    for name in names:
-        storage.delete(name)

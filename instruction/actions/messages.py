@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from instruction.actions.base import InvalidInput, TransitionRefused, record
+from instruction.files import store
 from instruction.models import Dossier, DossierStatus, Message, MessageAttachment, ThreadReadMark
 from instruction.notifications import notify_new_message
 from instruction.uploads import CheckedUpload, check_upload
@@ -81,57 +82,38 @@ def send_message(dossier: Dossier, *, acting_user: Any, body: str, files: Sequen
     The other side is told by e-mail that a message waits, never what it says: the content stays
     behind the login."""
     body, checked = validate_message(body, files)
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            # No row lock and no "modified meanwhile" conflict: a message does not depend on the
-            # status the writer saw (an agent taking the dossier must not refuse the citizen's reply).
-            fresh = Dossier.objects.select_related("teleservice", "applicant", "assignee").get(pk=dossier.pk)
-            access.check(acting_user, fresh, "message")
-            if fresh.status == DossierStatus.DRAFT:
-                raise TransitionRefused(
-                    _("Vous pourrez écrire au service instructeur une fois votre demande transmise.")
-                )
-            held = access.roles(acting_user, fresh)
-            # Someone who is both (an agent filing for themself) writes as the applicant.
-            from_service = access.APPLICANT not in held
-            message = Message.objects.create(dossier=fresh, author=acting_user, from_service=from_service, body=body)
-            for upload in checked:
-                attachment = MessageAttachment(
-                    message=message,
-                    original_name=upload.safe_name,
-                    content_type=upload.content_type,
-                    size=upload.size,
-                )
-                field = attachment.file.field
-                planned = field.generate_filename(attachment, upload.safe_name)
-                # Noted before writing: a write failing half-way leaves a partial file to remove.
-                stored.append(planned)
-                stored[-1] = attachment.file.name = attachment.file.storage.save(
-                    planned, upload.file, max_length=field.max_length
-                )
-                attachment.save()
-            record(
-                fresh,
-                acting_user=acting_user,
-                action="message",
-                before=fresh.status,
-                message_id=message.pk,
-                from_service=from_service,
-                attachments=len(checked),
+    with transaction.atomic():
+        # No row lock and no "modified meanwhile" conflict: a message does not depend on the
+        # status the writer saw (an agent taking the dossier must not refuse the citizen's reply).
+        fresh = Dossier.objects.select_related("teleservice", "applicant", "assignee").get(pk=dossier.pk)
+        access.check(acting_user, fresh, "message")
+        if fresh.status == DossierStatus.DRAFT:
+            raise TransitionRefused(_("Vous pourrez écrire au service instructeur une fois votre demande transmise."))
+        held = access.roles(acting_user, fresh)
+        # Someone who is both (an agent filing for themself) writes as the applicant.
+        from_service = access.APPLICANT not in held
+        message = Message.objects.create(dossier=fresh, author=acting_user, from_service=from_service, body=body)
+        for upload in checked:
+            attachment = MessageAttachment(
+                message=message,
+                original_name=upload.safe_name,
+                content_type=upload.content_type,
+                size=upload.size,
             )
-            notify_new_message(message)
-    except BaseException:
-        # The rows are gone with the rollback; the files written to storage must go too.
-        _delete_stored(stored)
-        raise
+            # Deleted from storage if this transaction, or one around it, is rolled back.
+            store(attachment.file, upload.file, upload.safe_name)
+            attachment.save()
+        record(
+            fresh,
+            acting_user=acting_user,
+            action="message",
+            before=fresh.status,
+            message_id=message.pk,
+            from_service=from_service,
+            attachments=len(checked),
+        )
+        notify_new_message(message)
     return message
-
-
-def _delete_stored(names: Sequence[str]) -> None:
-    storage = MessageAttachment._meta.get_field("file").storage
-    for name in names:
-        storage.delete(name)
 
 
 def mark_thread_read(dossier: Dossier, *, acting_user: Any, up_to: dt.datetime | None = None) -> None:

@@ -15,6 +15,7 @@ from instruction.models.message import Message, ThreadReadMark
 from instruction.models.outbox import OutboxMessage
 from instruction.models.teleservice import Audience, Teleservice
 from instruction.models.version import FiledVersion, TeleserviceDocument, TeleserviceVersion
+from instruction.models.webhook import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "Audience",
@@ -39,4 +40,6 @@ __all__ = [
     "TeleserviceDocument",
     "TeleserviceVersion",
     "ThreadReadMark",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

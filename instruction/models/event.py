@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "report_visit": _("Visite du jury effectuée"),
     "detach_beneficiary": _("Bénéficiaire retiré du foyer (à choisir de nouveau)"),
     "message": _("Message dans le fil de discussion"),
+    "purge_files": _("Fichiers supprimés à la fin de leur durée de conservation"),
 }
 
 # Steps internal to the service, not shown in the applicant's history (the decision's validation).

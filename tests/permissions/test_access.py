@@ -56,6 +56,7 @@ def test_abilities_follow_role_and_status(cast):
         "schedule_visit": False,
         "report_visit": False,
         "rank": False,
+        "purge_files": False,
     }
     assert access.abilities(cast.agent, dossier)["take"] is True
     assert access.abilities(cast.other_agent, dossier)["view"] is False
