@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
-from api import views
+from api import docs, views
 
 app_name = "api"
 
@@ -45,7 +45,7 @@ v1 = [
 
 urlpatterns = [
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
-    path("docs/", login_not_required(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
+    path("docs/", login_not_required(docs.api_docs), name="docs"),
     path("problemes/", login_not_required(views.problem_types), name="problem-types"),
     path("v1/", include(v1)),
     re_path(r"^.*$", login_not_required(views.NotFoundView.as_view()), name="not-found"),

@@ -41,6 +41,7 @@ from api.serializers import (
 from backoffice import lists
 from backoffice.views import _agent_dossier, _instructed
 from citizen_portal.follow.views import attachment_response
+from config.db import read_alias
 from instruction import actions
 from instruction.files import private_file_response
 from instruction.models import Dossier, DossierFile, DossierStatus, Teleservice
@@ -204,13 +205,17 @@ class DossierList(APIView):
         if errors:
             raise QueryParameterError(errors)
         size = _page_size(params)
-        base = instructed(request)
+        # The list only reads from the replica when there is one (config/db.py): it may lag by a
+        # fraction of a second; a dossier's own endpoint and the actions read ``default``.
+        alias = read_alias()
+        base = instructed(request).using(alias)
         teleservices = list(
-            Teleservice.objects.filter(pk__in=access.instructed_teleservice_ids(request.user))
+            Teleservice.objects.using(alias)
+            .filter(pk__in=access.instructed_teleservice_ids(request.user))
             .order_by("title", "pk")
             .values_list("pk", "title", "instructing_service_id")
         )
-        agents = lists.agent_choices({row[2] for row in teleservices})
+        agents = lists.agent_choices({row[2] for row in teleservices}, alias)
         form = lists.ListFilterForm(
             params, tab=ALL_FILTERS, teleservices=[(pk, title) for pk, title, _s in teleservices], agents=agents
         )

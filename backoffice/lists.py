@@ -8,6 +8,9 @@ There is no COUNT over the filtered list; the counts of the three tabs come from
 
 A page runs a fixed number of SQL queries whatever its size and the size of the table
 (tests/backoffice/test_lists_queries.py). The exports (backoffice/exports.py) reuse ``listing``.
+
+The dossiers, the counts and the filters' choices are read from ``config.db.read_alias()`` (the
+read replica when one is configured); who may see what (``permissions.access``) from ``default``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection
+from django.db import connections
 from django.db.models import F, Lookup, OrderBy, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -34,6 +37,7 @@ from django.views.decorators.http import require_GET
 
 from backoffice.rows import rows_html
 from backoffice.views import PAGE_SIZE, _instructed
+from config.db import read_alias
 from instruction.models import Dossier, DossierStatus, Event, Organisme, Teleservice
 from instruction.models.dossier import DECIDED_STATUSES
 from instruction.search import search_query
@@ -132,7 +136,7 @@ def tab_counts(user: Any, base: QuerySet[Dossier]) -> dict[str, int]:
         limited = f"{sql} LIMIT {COUNT_CAP + 1}"
         parts.append(f"(SELECT COUNT(*) FROM ({limited}) AS {tab.key}_rows)")  # noqa: S608 - SQL compiled by the ORM
         params.extend(tab_params)
-    with connection.cursor() as cursor:
+    with connections[base.db].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         row = cursor.fetchone()
     counts = {tab.key: 0 for tab in TABS}
@@ -245,7 +249,7 @@ def keyset_page(
         qs = qs.filter(ordering.beyond(*cursor, backwards=backwards))
     order = ordering.order_by(backwards=backwards)
     ids = qs.order_by(*order).values("pk")[: size + 1]
-    found = list(shown(Dossier.objects.filter(pk__in=ids)).order_by(*order))
+    found = list(shown(Dossier.objects.using(qs.db).filter(pk__in=ids)).order_by(*order))
     if backwards:
         return KeysetPage(rows=found[:size][::-1], has_next=True, has_previous=len(found) > size)
     return KeysetPage(rows=found[:size], has_next=len(found) > size, has_previous=after is not None)
@@ -319,10 +323,11 @@ class ListFilterForm(forms.Form):
         return any(self.cleaned_data.get(name) for name in self.fields)
 
 
-def agent_choices(service_ids: set[int]) -> list[tuple[int, str]]:
+def agent_choices(service_ids: set[int], using: str = "default") -> list[tuple[int, str]]:
     """The agents of these services (members of their groups), for the assignee filter."""
     rows = (
-        User.objects.filter(groups__instructing_service__in=service_ids)
+        User.objects.using(using)
+        .filter(groups__instructing_service__in=service_ids)
         .order_by("last_name", "first_name", "email", "pk")
         .values_list("pk", "first_name", "last_name", "email")
         .distinct()
@@ -360,13 +365,15 @@ class Listing:
 def listing(request: HttpRequest, tab: Tab) -> Listing:
     """403 for whoever is not an agent; the dossiers are those of the téléservices the user
     instructs (``permissions.access``), never drafts."""
-    base = _instructed(request)
+    alias = read_alias(request)
+    base = _instructed(request).using(alias)
     teleservices = list(
-        Teleservice.objects.filter(pk__in=access.instructed_teleservice_ids(request.user))
+        Teleservice.objects.using(alias)
+        .filter(pk__in=access.instructed_teleservice_ids(request.user))
         .order_by("title", "pk")
         .values_list("pk", "title", "instructing_service_id")
     )
-    agents = agent_choices({row[2] for row in teleservices}) if "assignee" in tab.filters else []
+    agents = agent_choices({row[2] for row in teleservices}, alias) if "assignee" in tab.filters else []
     form = ListFilterForm(
         request.GET, tab=tab, teleservices=[(pk, title) for pk, title, _service in teleservices], agents=agents
     )

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from backoffice import dashboard
 from backoffice.views import _agent_dossier, _instructed
+from config.db import stick_to_primary
 from instruction import actions
 from instruction.actions.assign import HELD_STATUSES, REASON_MAX_LENGTH, service_agents
 from instruction.models import Dossier, DossierStatus, Teleservice
@@ -167,7 +168,7 @@ def assign(request: HttpRequest, reference: str) -> HttpResponse:
                 request,
                 _("Le dossier %(ref)s est attribué à %(agent)s.") % {"ref": dossier.reference, "agent": agent},
             )
-            return redirect(next_url)
+            return stick_to_primary(redirect(next_url))  # ``next`` may be a list (config/db.py)
     context = {
         "dossier": dossier,
         "form": form,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from backoffice.correction import correction_context, correction_form, posted_field
 from backoffice.forms import ComplementForm, DecisionForm, RankForm, SendBackForm, VisitForm, VisitReportForm
 from backoffice.messaging import thread_context
+from config.db import stick_to_primary
 from instruction import actions
 from instruction.actions.correct import correct_field
 from instruction.forms import form_for
@@ -197,4 +198,5 @@ def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
     next_page = NEXT_PAGES.get(name, "my_tasks")
     if next_page == "review":
         return redirect("backoffice:review", reference=reference)
-    return redirect(f"backoffice:{next_page}")
+    # A list next, maybe read from the replica: this browser's lists read default for a few seconds.
+    return stick_to_primary(redirect(f"backoffice:{next_page}"))

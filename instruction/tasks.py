@@ -47,8 +47,37 @@ def _send(message: OutboxMessage) -> None:
         raise ValueError(f"Unknown outbox kind {message.kind}")
 
 
+INTERRUPTED = "Tentative interrompue : le processus d'envoi s'est arrêté avant d'en enregistrer le résultat."
+
+
+def _claim(message_id: int) -> bool:
+    """Count the attempt in its own short transaction before sending, so that an attempt cut by a
+    killed worker (whose sending transaction rolls back) still counts: a message that kills its
+    worker every time ends failed after OUTBOX_MAX_ATTEMPTS instead of being retried forever."""
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
+            .first()
+        )
+        if message is None:
+            return False
+        if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            # Every attempt was used and the last one never recorded its result: it was cut.
+            message.status = OutboxMessage.Status.FAILED
+            message.last_error = message.last_error or INTERRUPTED
+            message.save(update_fields=["status", "last_error"])
+            logger.warning("outbox %s: failed, its last attempt was interrupted", message.key)
+            return False
+        message.attempts += 1
+        message.save(update_fields=["attempts"])
+        return True
+
+
 @shared_task(acks_late=True)
 def deliver_outbox(message_id: int) -> str:
+    if not _claim(message_id):
+        return "skipped"
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
@@ -57,7 +86,6 @@ def deliver_outbox(message_id: int) -> str:
         )
         if message is None:
             return "skipped"
-        message.attempts += 1
         try:
             _send(message)
         except Exception as exc:
@@ -66,12 +94,12 @@ def deliver_outbox(message_id: int) -> str:
             message.next_attempt_at = timezone.now() + _backoff(message.attempts)
             if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
                 message.status = OutboxMessage.Status.FAILED
-            message.save(update_fields=["attempts", "last_error", "next_attempt_at", "status"])
+            message.save(update_fields=["last_error", "next_attempt_at", "status"])
             return "failed"
         message.status = OutboxMessage.Status.SENT
         message.sent_at = timezone.now()
         message.last_error = ""
-        message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        message.save(update_fields=["status", "sent_at", "last_error"])
         return "sent"
 
 

@@ -96,6 +96,13 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
         db = settings.DATABASES["default"]
         db.setdefault("TEST", {})
         db["TEST"]["NAME"] = f"test_{db['NAME']}_{suffix}"
+    # The read replica's alias, as DATABASE_REPLICA_URL would define it: a mirror of default's
+    # test database (no database of its own). Nothing reads from it unless a test sets
+    # DATABASE_READ_ALIAS (tests/config/test_read_replica.py), even with DATABASE_REPLICA_URL set.
+    if "replica" not in settings.DATABASES:
+        default = settings.DATABASES["default"]
+        settings.DATABASES["replica"] = {**default, "TEST": {**default["TEST"], "MIRROR": "default"}}
+    settings.DATABASE_READ_ALIAS = "default"
 
 
 @pytest.fixture(autouse=True)

@@ -40,6 +40,36 @@ def test_deliver_outbox_twice_sends_once(cast):
     assert message.status == OutboxMessage.Status.SENT and message.attempts == 1 and message.sent_at
 
 
+def test_deliver_outbox_interrupted_attempt_is_counted_then_retried(db):
+    """An attempt is counted before sending, in its own transaction: a worker killed while
+    sending (simulated by claiming without sending) leaves the attempt counted, and the next
+    delivery sends the message as its second attempt."""
+    from instruction.tasks import _claim
+
+    message = enqueue_email(key="k:cut", to=["a@exemple.test"], subject="S", body="B")
+    assert _claim(message.pk) is True  # the worker died here, before sending
+    message.refresh_from_db()
+    assert (message.status, message.attempts, len(mail.outbox)) == (OutboxMessage.Status.PENDING, 1, 0)
+    assert deliver_outbox(message.pk) == "sent"
+    message.refresh_from_db()
+    assert (message.status, message.attempts, len(mail.outbox)) == (OutboxMessage.Status.SENT, 2, 1)
+
+
+def test_deliver_outbox_message_that_kills_every_worker_ends_failed(db, settings):
+    """A message whose every attempt was cut (a poison message) is marked failed, with the
+    reason, instead of being retried forever; nothing is sent."""
+    from instruction.tasks import INTERRUPTED, _claim
+
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    message = enqueue_email(key="k:poison", to=["a@exemple.test"], subject="S", body="B")
+    for _ in range(3):
+        assert _claim(message.pk) is True
+    assert deliver_outbox(message.pk) == "skipped"
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.last_error) == (OutboxMessage.Status.FAILED, 3, INTERRUPTED)
+    assert mail.outbox == []
+
+
 def test_enqueue_email_same_key_writes_once(db):
     """Writing the same key twice (a retried transaction) keeps one message."""
     first = enqueue_email(key="k:1", to=["a@exemple.test"], subject="S", body="B")
