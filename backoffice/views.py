@@ -22,6 +22,7 @@ from backoffice.messaging import thread_context
 from config.db import stick_to_primary
 from instruction import actions
 from instruction.actions.correct import correct_field
+from instruction.audit import log_consultation
 from instruction.forms import form_for
 from instruction.models import Dossier, DossierStatus
 from permissions import access
@@ -51,6 +52,7 @@ def review(request: HttpRequest, reference: str, forms: dict[str, Any] | None = 
     the computed amount, the actions, the thread, the history and the decision letter. Its number
     of queries does not grow with the documents, messages or events (tests/backoffice)."""
     dossier = _agent_dossier(request, reference)
+    log_consultation(request.user, dossier)  # the audit trail: two queries (instruction/audit.py)
     form = form_for(dossier)(data=dossier.data, dossier=dossier)
     amount = form.amount()
     forms = forms or {}

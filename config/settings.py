@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +28,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.AdminConfig",  # Django's admin, for administrators only, behind the site's login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "guardian",
     "axes",
+    "csp",
     "mozilla_django_oidc",
     "viewflow",
     "viewflow.workflow",
@@ -51,7 +53,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.csp_policy.SiteCSPMiddleware",  # django-csp's, with FranceConnect in form-action when on
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.session_idle.SessionIdleMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -261,6 +265,13 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
+# Sessions end after SESSION_IDLE_MINUTES without a request: config.session_idle pushes the
+# expiry back, saving the session at most once a minute (not SESSION_SAVE_EVERY_REQUEST: one
+# UPDATE of django_session per request).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+if SESSION_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be at least 1")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -319,6 +330,25 @@ OIDC_CREATE_USER = True
 OIDC_TIMEOUT = env_int("FRANCECONNECT_TIMEOUT", 10)  # seconds for each call to the token, userinfo and jwks endpoints
 OIDC_AUTHENTICATION_CALLBACK_URL = "franceconnect:callback"
 LOGIN_REDIRECT_URL_FAILURE = "login"
+
+# --- Content-Security-Policy (django-csp) -------------------------------------------------
+# No inline script or style anywhere: scripts and style sheets come from static/. The forms post
+# to this site only, plus the FranceConnect provider when it is on (the login and the logout go
+# through it: config/csp_policy.py adds it). The file preview (backoffice/preview.py) sets its
+# own, stricter, sandbox policy: the middleware leaves a response that already has the header alone.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "frame-src": [SELF],
+        "form-action": [SELF],
+    }
+}
 
 LOGGING = {
     "version": 1,

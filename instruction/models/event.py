@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import hashlib
+import json
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS = {
@@ -27,14 +31,68 @@ ACTION_LABELS = {
     "detach_beneficiary": _("Bénéficiaire retiré du foyer (à choisir de nouveau)"),
     "message": _("Message dans le fil de discussion"),
     "purge_files": _("Fichiers supprimés à la fin de leur durée de conservation"),
+    "consult": _("Consultation du dossier"),
 }
 
-# Steps internal to the service, not shown in the applicant's history (the decision's validation).
-INTERNAL_ACTIONS = frozenset({"propose_decision", "send_back_decision"})
+# Steps internal to the service, not shown in the applicant's history (the decision's validation,
+# the agents' consultations).
+INTERNAL_ACTIONS = frozenset({"propose_decision", "send_back_decision", "consult"})
+
+
+def content_digest(
+    *,
+    dossier_id: int,
+    actor_id: int | None,
+    action: str,
+    from_status: str,
+    to_status: str,
+    created: datetime,
+    details: Any,
+) -> str:
+    """SHA-256 of an event's own fields in a canonical JSON (sorted keys, no spaces, UTC time).
+    The details go through the field's encoder first, so that what is hashed when writing is what
+    PostgreSQL gives back when verifying."""
+    payload = {
+        "dossier": dossier_id,
+        "actor": actor_id,
+        "action": action,
+        "from_status": from_status,
+        "to_status": to_status,
+        "created": created.astimezone(UTC).isoformat(),
+        "details": json.loads(json.dumps(details, cls=DjangoJSONEncoder)),
+    }
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def chain_hash(prev_hash: str, digest: str) -> str:
+    """An event's hash: its content digest chained to the previous event's hash. The database
+    trigger ``instruction_event_chain`` computes the same (sha256 of ``prev_hash || digest``)."""
+    return hashlib.sha256((prev_hash + digest).encode()).hexdigest()
+
+
+class ChainHashField(models.CharField):
+    """Filled by the database trigger on INSERT and read back in the INSERT's RETURNING clause
+    (create and bulk_create), so the saved instance carries the stored value."""
+
+    db_returning = True
+
+
+class EventQuerySet(models.QuerySet["Event"]):
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Event]:
+        objs = list(objs)
+        for event in objs:
+            event.hash = event.content_digest()
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class Event(models.Model):
-    """Append-only audit trail of a dossier. A database trigger refuses UPDATE and DELETE."""
+    """Append-only audit trail of a dossier. A database trigger refuses UPDATE and DELETE.
+
+    Tamper-evident: each dossier's events form a hash chain in (created, pk) order. Python writes
+    the content digest into ``hash``; the BEFORE INSERT trigger ``instruction_event_chain`` looks up
+    the dossier's last event (the writer holds the dossier row lock), sets ``prev_hash`` to its hash
+    and ``hash`` to sha256(prev_hash || digest). ``manage.py verify_audit_chain`` checks it."""
 
     dossier = models.ForeignKey("instruction.Dossier", on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(
@@ -43,8 +101,13 @@ class Event(models.Model):
     action = models.CharField(_("action"), max_length=50)
     from_status = models.CharField(_("statut avant"), max_length=30, blank=True)
     to_status = models.CharField(_("statut après"), max_length=30, blank=True)
-    created = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+    # Set in Python at instantiation (not at save): the content digest covers it.
+    created = models.DateTimeField(_("date"), default=timezone.now, editable=False, db_index=True)
     details = models.JSONField(_("détails"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    prev_hash = ChainHashField(_("empreinte précédente"), max_length=64, blank=True, default="", editable=False)
+    hash = ChainHashField(_("empreinte"), max_length=64, blank=True, default="", editable=False)
+
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("événement")
@@ -55,6 +118,10 @@ class Event(models.Model):
             # « Traités »: the dossiers an agent decided or sent back, index-only.
             models.Index(fields=["actor", "action", "dossier"], name="event_actor_action_dossier"),
         ]
+        constraints = [
+            # No fork: two events of a dossier cannot follow the same one (nor both be the first).
+            models.UniqueConstraint(fields=["dossier", "prev_hash"], name="event_dossier_prev_hash_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} ({self.from_status} → {self.to_status})"
@@ -62,7 +129,19 @@ class Event(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("Audit events are append-only")
+        self.hash = self.content_digest()
         super().save(*args, **kwargs)
+
+    def content_digest(self) -> str:
+        return content_digest(
+            dossier_id=self.dossier_id,
+            actor_id=self.actor_id,
+            action=self.action,
+            from_status=self.from_status,
+            to_status=self.to_status,
+            created=self.created,
+            details=self.details,
+        )
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("Audit events are append-only")

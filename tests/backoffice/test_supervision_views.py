@@ -149,8 +149,8 @@ def test_assign_supervisor_status_refused_says_why(client, cast):
     response = client.post(assign_url(dossier), {"assign-agent": cast.supervisor.pk, "assign-reason": REASON})
 
     assert response.status_code == 302 and response.url == review_url(dossier)
+    assert snapshot(dossier) == before  # before the review page, which logs the supervisor's consultation
     assert "pas possible pour un dossier « Complément d&#x27;information »" in page_of(client.get(response.url))
-    assert snapshot(dossier) == before
     page = page_of(client.get(assign_url(dossier)))
     assert "ne peut pas être attribué" in page and 'name="assign-agent"' not in page
 

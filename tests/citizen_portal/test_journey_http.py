@@ -76,6 +76,7 @@ def test_journey_citizen_files_and_agent_decides(client, cast, deliver_outbox, s
     assert list(Event.objects.filter(dossier=dossier).values_list("action", flat=True)) == [
         "create",
         "transmit",
+        "consult",  # the agent opened the review page (instruction/audit.py), then took the dossier
         "take",
         "decide",
     ]

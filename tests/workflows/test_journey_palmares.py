@@ -90,6 +90,7 @@ def test_journey_palmares_commune_registers_jury_visits_and_ranks(client, cast, 
         "create",
         "transmit",
         "take",
+        "consult",  # the agent opened the review page (instruction/audit.py), once in the window
         "schedule_visit",
         "report_visit",
         "decide",
