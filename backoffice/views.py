@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backoffice.correction import correction_context, correction_form, posted_field
+from backoffice.expert_panel import FORM_KEY as EXPERT_FORM_KEY
+from backoffice.expert_panel import expert_panel
 from backoffice.forms import ComplementForm, DecisionForm, RankForm, SendBackForm, VisitForm, VisitReportForm
 from backoffice.messaging import thread_context
 from config.db import stick_to_primary
@@ -42,7 +44,7 @@ def _agent_dossier(request: HttpRequest, reference: str) -> Dossier:
     user instructs (drafts never show here). Whoever is not an agent at all gets a 404 too: an
     object URL never tells a citizen whether the dossier exists."""
     dossier = access.get_dossier_for(request.user, reference, _instructed(request, outsider=access.NotVisible))
-    if access.AGENT not in access.roles(request.user, dossier):
+    if not access.may_open(request.user, dossier, "review"):
         raise access.NotVisible
     return dossier
 
@@ -82,6 +84,7 @@ def review(request: HttpRequest, reference: str, forms: dict[str, Any] | None = 
         if can["correct_field"]
         else None,
         "thread": thread_context(request, dossier, forms.get("message")),
+        "experts": expert_panel(request, dossier, can, forms.get(EXPERT_FORM_KEY)),
     }
     return render(request, "backoffice/review.html", context, status=400 if forms else 200)
 

@@ -32,7 +32,7 @@ ACCEPT = ",".join([*ALLOWED_TYPES, ".pdf", ".jpg", ".jpeg", ".png"])
 def _own_dossier(request: HttpRequest, reference: str) -> Dossier:
     """The applicant's side of the one lookup: 404 unless the dossier is theirs (or their organisme's)."""
     dossier = access.get_dossier_for(request.user, reference)
-    if access.APPLICANT not in access.roles(request.user, dossier):
+    if not access.may_open(request.user, dossier, "applicant_pages"):
         raise access.NotVisible
     return dossier
 

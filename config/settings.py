@@ -188,8 +188,18 @@ CELERY_BEAT_SCHEDULE = {
     "exports-purge": {"task": "backoffice.tasks.purge_old_exports", "schedule": 3600.0},
     # Expired sessions (Django never removes them by itself: `manage.py clearsessions`).
     "sessions-purge": {"task": "config.celery.purge_expired_sessions", "schedule": 3600.0},
+    # Experts' accesses past their date lose their permission (access is refused from the expiry
+    # on, whether or not this has run).
+    "expert-access-expiry": {"task": "instruction.tasks.expire_expert_accesses", "schedule": 3600.0},
 }
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+
+# --- Experts invited on one dossier (instruction/actions/expert.py): the expiry date the form
+# proposes, and the latest one an agent may choose, in days from today.
+EXPERT_ACCESS_DEFAULT_DAYS = env_int("EXPERT_ACCESS_DEFAULT_DAYS", 15)
+EXPERT_ACCESS_MAX_DAYS = env_int("EXPERT_ACCESS_MAX_DAYS", 90)
+if not 1 <= EXPERT_ACCESS_DEFAULT_DAYS <= EXPERT_ACCESS_MAX_DAYS:
+    raise ImproperlyConfigured("EXPERT_ACCESS_DEFAULT_DAYS must be between 1 and EXPERT_ACCESS_MAX_DAYS")
 
 # --- Webhooks (instruction/webhooks.py): signed POSTs to the subscribed URLs, through the outbox
 # Seconds to connect and to wait for each read of the receiver's answer; then the attempt fails.

@@ -124,3 +124,11 @@ def sweep_complements() -> dict[str, int]:
     from instruction.deadlines import sweep
 
     return asdict(sweep())
+
+
+@shared_task
+def expire_expert_accesses() -> int:
+    """Remove the permission of experts' accesses past their date (run by beat, hourly)."""
+    from instruction.actions.expert import expire_expert_accesses as expire
+
+    return expire()

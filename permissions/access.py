@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django_fsm import can_proceed
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
@@ -22,7 +23,11 @@ if TYPE_CHECKING:
     from instruction.models import Dossier
 
 APPLICANT, AGENT, ASSIGNEE, SUPERVISOR = "applicant", "agent", "assignee", "supervisor"
+# Someone an agent invited on one dossier, until a date (instruction/actions/expert.py).
+EXPERT = "expert"
 SYSTEM_ROLE = "system"
+# The guardian object permission an expert holds on the one dossier they were invited on.
+EXPERT_PERMISSION = "consult_dossier_as_expert"
 
 
 class _System:
@@ -64,6 +69,23 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "expire_complement": frozenset({SYSTEM_ROLE}),
     # The purge of a dossier's files at the end of its retention: scheduled jobs only.
     "purge_files": frozenset({SYSTEM_ROLE}),
+    # « Inviter un expert » on one dossier, « Retirer l'accès »: the agent in charge or a supervisor.
+    "grant_expert_access": frozenset({ASSIGNEE, SUPERVISOR}),
+    "revoke_expert_access": frozenset({ASSIGNEE, SUPERVISOR}),
+    # « Avis de l'expert »: written by the invited expert, read by the agents.
+    "give_expert_opinion": frozenset({EXPERT}),
+    # The removal of experts' accesses past their date: scheduled jobs only.
+    "expire_expert_access": frozenset({SYSTEM_ROLE}),
+}
+# Which roles open which pages of a dossier; the views ask ``may_open``, the table of README's
+# « Who can do what » reads it (permissions/table.py).
+PAGE_ROLES: dict[str, frozenset[str]] = {
+    # The citizen's dossier page, its documents, its messages.
+    "applicant_pages": frozenset({APPLICANT}),
+    # The back office's review page, its documents, letters and thread.
+    "review": frozenset({AGENT}),
+    # « Dossiers en expertise »: the dossier read-only and its documents.
+    "expert_pages": frozenset({EXPERT}),
 }
 # Actions whose permission is not an FSM transition of the same name.
 _STATUS_GUARDS = {
@@ -73,6 +95,12 @@ _STATUS_GUARDS = {
     "assign": lambda d: can_proceed(d.assign) or can_proceed(d.reassign),
     # Never while the dossier is being instructed or awaits a complement.
     "purge_files": lambda d: d.status in ("draft", "accepted", "rejected", "closed"),
+    # An expert helps the instruction: invited before the decision, and gives an opinion before it.
+    "grant_expert_access": lambda d: d.status != "draft" and not d.is_decided,
+    "give_expert_opinion": lambda d: d.status != "draft" and not d.is_decided,
+    # Ending an access is always possible.
+    "revoke_expert_access": lambda d: True,
+    "expire_expert_access": lambda d: True,
 }
 
 
@@ -123,6 +151,31 @@ def supervised_teleservice_ids(user: Any) -> frozenset[int]:
     return _teleservice_ids(user)[1]
 
 
+def expert_dossier_ids(user: Any) -> frozenset[int]:
+    """The dossiers on which the user holds the expert's object permission AND a live grant (not
+    ended, not past its expiry): one query, cached on the user for the request. An expired grant
+    gives nothing even before the hourly job removes its permission."""
+    cached = getattr(user, "_expert_dossier_ids", None)
+    if cached is not None:
+        return cached
+    from instruction.models import DossierUserObjectPermission
+
+    if not user.is_authenticated or not user.is_active:
+        cached = frozenset()
+    else:
+        # One filter() call: the three conditions hold for the same grant row.
+        rows = DossierUserObjectPermission.objects.filter(
+            user=user,
+            permission__codename=EXPERT_PERMISSION,
+            content_object__expert_accesses__expert=user,
+            content_object__expert_accesses__ended_at__isnull=True,
+            content_object__expert_accesses__expires_at__gt=timezone.now(),
+        )
+        cached = frozenset(rows.values_list("content_object_id", flat=True))
+    user._expert_dossier_ids = cached
+    return cached
+
+
 def roles(user: Any, dossier: Dossier) -> frozenset[str]:
     if user is SYSTEM:
         return frozenset({SYSTEM_ROLE})
@@ -139,7 +192,15 @@ def roles(user: Any, dossier: Dossier) -> frozenset[str]:
             found.add(ASSIGNEE)
         if dossier.teleservice_id in supervised_teleservice_ids(user):
             found.add(SUPERVISOR)
+    # Only asked of people with no other role on the dossier (nobody of its service nor of the
+    # applicant's side is invited as its expert): agents' and applicants' pages pay no query.
+    if not found and dossier.pk in expert_dossier_ids(user):
+        found.add(EXPERT)
     return frozenset(found)
+
+
+def may_open(user: Any, dossier: Dossier, page: str) -> bool:
+    return bool(roles(user, dossier) & PAGE_ROLES[page])
 
 
 def _status_allows(dossier: Dossier, action: str) -> bool:
@@ -194,6 +255,13 @@ def visible_to(user: Any) -> QuerySet[Dossier]:
     if instructed:
         visible |= Q(teleservice_id__in=instructed) & ~Q(status="draft")
     return Dossier.objects.filter(visible)
+
+
+def expert_visible_to(user: Any) -> QuerySet[Dossier]:
+    """The dossiers the user is invited on as an expert, while the invitation lives."""
+    from instruction.models import Dossier
+
+    return Dossier.objects.filter(pk__in=expert_dossier_ids(user))
 
 
 def get_dossier_for(user: Any, reference: str, queryset: QuerySet[Dossier] | None = None) -> Dossier:

@@ -178,3 +178,12 @@ def birth_date_for_age(age: int, *, days: int = 30) -> dt.date:
     except ValueError:  # 29 February
         birthday = today.replace(year=today.year - age, day=28)
     return birthday - dt.timedelta(days=days)
+
+
+def expert_on(dossier: Dossier, expert: User | None = None, *, granted_by: User, days: int = 15) -> Any:
+    """An expert invited on ``dossier`` through the actions layer (``granted_by``: the agent in
+    charge or a supervisor), with access until ``days`` from today; returns the ExpertAccess."""
+    expert = expert or UserFactory(email=f"expert-{dossier.reference.lower()}@exemple.test")
+    return actions.grant_expert_access(
+        dossier, expert, acting_user=granted_by, expires_on=timezone.localdate() + dt.timedelta(days=days)
+    )

@@ -35,7 +35,7 @@ def applicant_dossiers(user: Any) -> QuerySet[Dossier]:
 def _applicant_dossier(request: HttpRequest, reference: str) -> Dossier:
     """The one lookup, applicant's side: 404 unless the person holds the applicant role."""
     dossier = access.get_dossier_for(request.user, reference)
-    if access.APPLICANT not in access.roles(request.user, dossier):
+    if not access.may_open(request.user, dossier, "applicant_pages"):
         raise access.NotVisible
     return dossier
 

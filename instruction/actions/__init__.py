@@ -11,6 +11,12 @@ from instruction.actions.complement import answer_complement, expire_complement,
 from instruction.actions.decide import decide, send_back_decision, validate_decision
 from instruction.actions.documents import attach_files, remove_file
 from instruction.actions.drafts import create_draft, save_draft
+from instruction.actions.expert import (
+    expire_expert_accesses,
+    give_expert_opinion,
+    grant_expert_access,
+    revoke_expert_access,
+)
 from instruction.actions.messages import mark_thread_read, send_message
 from instruction.actions.palmares import rank, report_visit, schedule_visit
 from instruction.actions.purge import purge_files
@@ -51,6 +57,9 @@ __all__ = [
     "create_organisme",
     "decide",
     "expire_complement",
+    "expire_expert_accesses",
+    "give_expert_opinion",
+    "grant_expert_access",
     "invite_to_organisme",
     "mark_thread_read",
     "purge_files",
@@ -63,6 +72,7 @@ __all__ = [
     "remove_organisme_member",
     "report_visit",
     "request_complement",
+    "revoke_expert_access",
     "save_draft",
     "schedule_visit",
     "send_back_decision",

@@ -1,6 +1,7 @@
 from instruction.models.document import DossierFile, MessageAttachment
 from instruction.models.dossier import Dossier, DossierStatus, ReferenceCounter
 from instruction.models.event import Event
+from instruction.models.expert import DossierUserObjectPermission, ExpertAccess
 from instruction.models.household import (
     Foyer,
     FoyerMember,
@@ -23,7 +24,9 @@ __all__ = [
     "Dossier",
     "DossierFile",
     "DossierStatus",
+    "DossierUserObjectPermission",
     "Event",
+    "ExpertAccess",
     "FiledVersion",
     "Foyer",
     "FoyerMember",

@@ -154,6 +154,9 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     class Meta:
         verbose_name = _("dossier")
         verbose_name_plural = _("dossiers")
+        # An expert invited on one dossier holds this as a guardian object permission
+        # (instruction.models.expert), with the grant's expiry beside it.
+        permissions = [("consult_dossier_as_expert", _("Consulter le dossier en tant qu'expert"))]
         indexes = [
             models.Index(fields=["service", "status", "deadline"], name="dossier_service_status"),
             # « Mes tâches »: its pages in deadline order and its count, index-only (an agent may

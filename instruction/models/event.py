@@ -32,11 +32,25 @@ ACTION_LABELS = {
     "message": _("Message dans le fil de discussion"),
     "purge_files": _("Fichiers supprimés à la fin de leur durée de conservation"),
     "consult": _("Consultation du dossier"),
+    "grant_expert_access": _("Accès accordé à un expert"),
+    "revoke_expert_access": _("Accès de l'expert retiré"),
+    "expire_expert_access": _("Accès de l'expert arrivé à échéance"),
+    "expert_opinion": _("Avis de l'expert"),
 }
 
 # Steps internal to the service, not shown in the applicant's history (the decision's validation,
-# the agents' consultations).
-INTERNAL_ACTIONS = frozenset({"propose_decision", "send_back_decision", "consult"})
+# the agents' and experts' consultations, the experts' accesses and opinions).
+INTERNAL_ACTIONS = frozenset(
+    {
+        "propose_decision",
+        "send_back_decision",
+        "consult",
+        "grant_expert_access",
+        "revoke_expert_access",
+        "expire_expert_access",
+        "expert_opinion",
+    }
+)
 
 
 def content_digest(

@@ -57,6 +57,10 @@ def test_abilities_follow_role_and_status(cast):
         "report_visit": False,
         "rank": False,
         "purge_files": False,
+        "grant_expert_access": False,
+        "revoke_expert_access": False,
+        "give_expert_opinion": False,
+        "expire_expert_access": False,
     }
     assert access.abilities(cast.agent, dossier)["take"] is True
     assert access.abilities(cast.other_agent, dossier)["view"] is False
