@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -80,7 +79,7 @@ class OpinionForm(forms.Form):
     )
 
 
-def expert_panel(request: HttpRequest, dossier: Dossier, can: dict[str, bool], form: Any = None) -> dict[str, Any]:
+def expert_panel(dossier: Dossier, can: dict[str, bool], form: Any = None) -> dict[str, Any]:
     """The review page's « Experts » section: every grant of the dossier in one query."""
     grants = list(
         ExpertAccess.objects.filter(dossier=dossier)

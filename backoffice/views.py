@@ -84,7 +84,7 @@ def review(request: HttpRequest, reference: str, forms: dict[str, Any] | None = 
         if can["correct_field"]
         else None,
         "thread": thread_context(request, dossier, forms.get("message")),
-        "experts": expert_panel(request, dossier, can, forms.get(EXPERT_FORM_KEY)),
+        "experts": expert_panel(dossier, can, forms.get(EXPERT_FORM_KEY)),
     }
     return render(request, "backoffice/review.html", context, status=400 if forms else 200)
 
