@@ -124,3 +124,15 @@ def sweep_complements() -> dict[str, int]:
     from instruction.deadlines import sweep
 
     return asdict(sweep())
+
+
+@shared_task
+def apply_retention() -> dict[str, int]:
+    """RGPD retention, daily from beat (what ``manage.py apply_retention`` does): counts per category."""
+    from instruction import retention
+
+    outcome = retention.apply(retention.plan())
+    counts = {category: len(items) for category, items in outcome.done.items()}
+    counts["failed"] = len(outcome.failed)
+    counts["files"] = outcome.files_deleted
+    return counts

@@ -64,6 +64,12 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "expire_complement": frozenset({SYSTEM_ROLE}),
     # The purge of a dossier's files at the end of its retention: scheduled jobs only.
     "purge_files": frozenset({SYSTEM_ROLE}),
+    # RGPD retention (instruction/actions/retention.py): the warning before an abandoned draft's
+    # deletion and the anonymisation of a decided dossier are scheduled jobs; a draft is deleted by
+    # the job or by its applicant deleting their account.
+    "warn_draft_deletion": frozenset({SYSTEM_ROLE}),
+    "delete_draft": frozenset({SYSTEM_ROLE, APPLICANT}),
+    "anonymise": frozenset({SYSTEM_ROLE}),
 }
 # Actions whose permission is not an FSM transition of the same name.
 _STATUS_GUARDS = {
@@ -73,6 +79,9 @@ _STATUS_GUARDS = {
     "assign": lambda d: can_proceed(d.assign) or can_proceed(d.reassign),
     # Never while the dossier is being instructed or awaits a complement.
     "purge_files": lambda d: d.status in ("draft", "accepted", "rejected", "closed"),
+    "warn_draft_deletion": lambda d: d.status == "draft",
+    "delete_draft": lambda d: d.status == "draft",
+    "anonymise": lambda d: d.status in ("accepted", "rejected", "closed") and d.anonymised_at is None,
 }
 
 

@@ -57,6 +57,9 @@ def test_abilities_follow_role_and_status(cast):
         "report_visit": False,
         "rank": False,
         "purge_files": False,
+        "warn_draft_deletion": False,
+        "delete_draft": False,
+        "anonymise": False,
     }
     assert access.abilities(cast.agent, dossier)["take"] is True
     assert access.abilities(cast.other_agent, dossier)["view"] is False
