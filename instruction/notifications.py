@@ -28,7 +28,7 @@ def _email(
     context.update(dossier=dossier, url=url)
     # The event count makes the key unique per occurrence yet stable on a retried transaction.
     key = f"{kind}:{dossier.reference}:{dossier.events.count()}"
-    if dossier.applicant is None:  # anonymised: nobody to write to
+    if dossier.applicant is None or not dossier.applicant.is_active:  # anonymised, or account deleted
         return
     to = [dossier.applicant.email]
     if not any(source.strip() for source in custom):
@@ -118,7 +118,7 @@ def notify_new_message(message: Message) -> None:
             return
         recipient = dossier.assignee
         path = reverse("backoffice:review", args=[dossier.reference]) + "#messages"
-    if recipient is None:  # an anonymised dossier has no applicant
+    if recipient is None or not recipient.is_active:  # anonymised dossier, or account deleted
         return
     context = {
         "dossier": dossier,
