@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from instruction.actions.base import ActionError
 from instruction.actions.retention import delete_draft
-from instruction.models import Dossier, DossierStatus, Foyer, FoyerMember, ThreadReadMark
+from instruction.models import Dossier, DossierStatus, Foyer, FoyerMember, SpaceEvent, ThreadReadMark
 from permissions import organismes
 from permissions.models import FranceConnectIdentity
 
@@ -92,6 +92,14 @@ def delete_account(user: Any, *, acting_user: Any) -> dict[str, int]:
             members, _by_model = unnamed.delete()
             if not Dossier.objects.filter(Q(foyer=foyer) | Q(beneficiary__foyer=foyer)).exists():
                 Foyer.objects.filter(pk=foyer.pk).update(address="", postal_code="", commune="", quotient_familial=None)
+        # The spaces' own log: the foyer's changes (address, quotient familial) and the invitations
+        # that named this e-mail address lose those details; the rows (who, what, when) stay.
+        if foyer is not None:
+            SpaceEvent.objects.filter(foyer=foyer).update(details={})
+        for event in SpaceEvent.objects.filter(details__email__iexact=user.email):
+            SpaceEvent.objects.filter(pk=event.pk).update(
+                details={k: v for k, v in event.details.items() if k != "email"}
+            )
         FranceConnectIdentity.objects.filter(user=user).delete()
         ThreadReadMark.objects.filter(user=user).delete()
         user.email = placeholder_email(user)

@@ -35,6 +35,8 @@ from instruction.models import (
     Dossier,
     DossierFile,
     Event,
+    Foyer,
+    FoyerMember,
     Message,
     MessageAttachment,
     OutboxMessage,
@@ -67,9 +69,12 @@ def warn_draft_deletion(dossier: Dossier, *, acting_user: Any = access.SYSTEM) -
     with locked_dossier(dossier, acting_user=acting_user, action="warn_draft_deletion") as locked:
         if not access.abilities(acting_user, locked)["warn_draft_deletion"]:
             raise refusal(locked)
+        now = timezone.now()
+        idle = dt.timedelta(days=settings.RETENTION_DRAFT_DAYS - settings.RETENTION_DRAFT_WARNING_DAYS)
+        if locked.updated >= now - idle:  # changed since it was selected
+            return False
         if locked.retention_warned_at is not None and locked.retention_warned_at >= locked.updated:
             return False
-        now = timezone.now()
         # The key names the draft's idle period: a retried job never sends it twice, a draft
         # edited then abandoned again is warned again.
         key = f"draft-deletion-warning:{locked.reference}:{locked.updated.isoformat()}"
@@ -165,6 +170,22 @@ def _redact_events(dossier: Dossier) -> int:
     return redacted
 
 
+def _release_foyer(foyer_id: int | None) -> None:
+    """The foyer the anonymised dossier named: its members removed from it and named by no other
+    dossier were only kept for such dossiers, they go; if its owner deleted their account, every
+    member no dossier names goes, and its address once no dossier names it any more."""
+    if foyer_id is None:
+        return
+    unnamed = FoyerMember.all_objects.filter(foyer_id=foyer_id, dossiers__isnull=True)
+    unnamed.filter(removed_at__isnull=False).delete()
+    foyer = Foyer.objects.select_related("responsible").get(pk=foyer_id)
+    if foyer.responsible.is_active:
+        return
+    unnamed.delete()
+    if not Dossier.objects.filter(Q(foyer_id=foyer_id) | Q(beneficiary__foyer_id=foyer_id)).exists():
+        Foyer.objects.filter(pk=foyer_id).update(address="", postal_code="", commune="", quotient_familial=None)
+
+
 def anonymise(dossier: Dossier, *, acting_user: Any = access.SYSTEM) -> dict[str, int]:
     """Erase what identifies the applicant in a decided dossier; keep what the authority counts
     (téléservice, status, dates, amount, prize, service, agents). Returns what was erased."""
@@ -197,6 +218,7 @@ def anonymise(dossier: Dossier, *, acting_user: Any = access.SYSTEM) -> dict[str
             search_vector=None,
             anonymised_at=now,
         )
+        _release_foyer(locked.foyer_id)
         counts = {
             "documents": len(files),
             "attachments": len(attachments),

@@ -241,3 +241,38 @@ def test_retention_period_edited_in_the_admin_and_bounded(admin_client, cast):
     assert response.status_code == 302
     cast.teleservice.refresh_from_db()
     assert cast.teleservice.retention_years == 10
+
+
+def test_retention_anonymising_last_dossier_of_deleted_account_erases_its_foyer(cast):
+    """Once the account is deleted, the foyer is kept only for the transmitted dossiers: when the
+    last one is anonymised, its members and its address go."""
+    from instruction.actions.account import delete_account
+    from instruction.models import Foyer, FoyerMember
+
+    dossier = decided_dossier(cast, years_ago=6)
+    foyer = cast.applicant.foyer
+    delete_account(cast.applicant, acting_user=cast.applicant)
+    assert FoyerMember.all_objects.filter(foyer=foyer).count() == 1  # the beneficiary of the dossier
+    assert Foyer.objects.get(pk=foyer.pk).commune == "Vesoul"
+
+    retention_actions.anonymise(dossier)
+
+    assert not FoyerMember.all_objects.filter(foyer=foyer).exists()
+    erased = Foyer.objects.get(pk=foyer.pk)
+    assert (erased.address, erased.postal_code, erased.commune, erased.quotient_familial) == ("", "", "", None)
+    assert not erased.events.exclude(details={}).exists()
+
+
+def test_retention_anonymised_dossier_in_the_api(cast):
+    """The API's detail of an anonymised dossier answers, with no applicant, data or motivation."""
+    from tests.api.helpers import ApiClient, token_for
+
+    dossier = decided_dossier(cast, years_ago=6)
+    retention_actions.anonymise(dossier)
+
+    response = ApiClient(token_for(cast.agent, "read")).get(f"/api/v1/dossiers/{dossier.reference}/")
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["applicant"], body["applicant_email"], body["data"]) == ("", None, {})
+    assert body["status"] == "accepted"
