@@ -111,7 +111,7 @@ def test_retention_draft_deleted_with_files_events_and_mail_leaves_nothing(
 
 
 def test_retention_anonymise_erases_personal_data_keeps_statistics_and_chain(
-    cast, settings, django_capture_on_commit_callbacks
+    cast, settings, django_capture_on_commit_callbacks, django_assert_max_num_queries
 ):
     """Form data, files, messages' texts and attachments, the letter's file, the applicant's link
     and personal event details are erased; status, dates, amount, service and agents stay;
@@ -122,7 +122,8 @@ def test_retention_anonymise_erases_personal_data_keeps_statistics_and_chain(
     mine = [f for f in stored_files(settings) if f"/{dossier.pk}/" in f]
     assert len(mine) >= 4  # documents, two attachments, the letter
 
-    with django_capture_on_commit_callbacks(execute=True):
+    # A fixed number of queries whatever the number of events, messages or files.
+    with django_capture_on_commit_callbacks(execute=True), django_assert_max_num_queries(22):
         counts = retention_actions.anonymise(dossier)
 
     assert counts["documents"] >= 1 and counts["attachments"] == 2 and counts["letters"] == 1
