@@ -183,7 +183,8 @@ class DecisionSerializer(serializers.Serializer):
 
 
 class DossierDetailSerializer(DossierSummarySerializer):
-    applicant_email = serializers.EmailField(source="applicant.email", read_only=True)
+    # None once the dossier is anonymised (RGPD retention).
+    applicant_email = serializers.EmailField(source="applicant.email", read_only=True, allow_null=True)
     data = serializers.JSONField(read_only=True, help_text=_("Données du formulaire, telles que déposées."))
     complement_due = serializers.DateField(read_only=True, allow_null=True)
     decision = serializers.SerializerMethodField()

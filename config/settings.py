@@ -191,6 +191,8 @@ CELERY_BEAT_SCHEDULE = {
     # Experts' accesses past their date lose their permission (access is refused from the expiry
     # on, whether or not this has run).
     "expert-access-expiry": {"task": "instruction.tasks.expire_expert_accesses", "schedule": 3600.0},
+    # RGPD retention (instruction/retention.py): abandoned drafts, anonymisation. Daily.
+    "retention": {"task": "instruction.tasks.apply_retention", "schedule": 86400.0},
 }
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 
@@ -200,6 +202,14 @@ EXPERT_ACCESS_DEFAULT_DAYS = env_int("EXPERT_ACCESS_DEFAULT_DAYS", 15)
 EXPERT_ACCESS_MAX_DAYS = env_int("EXPERT_ACCESS_MAX_DAYS", 90)
 if not 1 <= EXPERT_ACCESS_DEFAULT_DAYS <= EXPERT_ACCESS_MAX_DAYS:
     raise ImproperlyConfigured("EXPERT_ACCESS_DEFAULT_DAYS must be between 1 and EXPERT_ACCESS_MAX_DAYS")
+
+# --- RGPD retention (instruction/retention.py, `manage.py apply_retention`) -----------------
+# A draft untouched for RETENTION_DRAFT_DAYS is deleted, once warned RETENTION_DRAFT_WARNING_DAYS
+# before by e-mail. Decided dossiers: the téléservice's own period (Teleservice.retention_years).
+RETENTION_DRAFT_DAYS = env_int("RETENTION_DRAFT_DAYS", 90)
+RETENTION_DRAFT_WARNING_DAYS = env_int("RETENTION_DRAFT_WARNING_DAYS", 15)
+if not 1 <= RETENTION_DRAFT_WARNING_DAYS < RETENTION_DRAFT_DAYS:
+    raise ImproperlyConfigured("RETENTION_DRAFT_WARNING_DAYS must be between 1 and RETENTION_DRAFT_DAYS - 1")
 
 # --- Webhooks (instruction/webhooks.py): signed POSTs to the subscribed URLs, through the outbox
 # Seconds to connect and to wait for each read of the receiver's answer; then the attempt fails.

@@ -96,6 +96,7 @@ FIELDSETS: list[tuple[Any, list[str]]] = [
             "validation_threshold",
         ],
     ),
+    (_("Conservation des données (RGPD)"), ["retention_years"]),
     (_("Modèles"), ["ack_email_subject", "ack_email_body", *EMAIL_FIELDS[2:], "letter_template"]),
 ]
 

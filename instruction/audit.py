@@ -83,6 +83,7 @@ def _rows(reference: str | None, chunk_size: int) -> Iterator[tuple[Any, ...]]:
             "to_status",
             "created",
             "details",
+            "redacted",
             "prev_hash",
             "hash",
         )
@@ -109,6 +110,7 @@ def verify_chain(reference: str | None = None, *, chunk_size: int = 2000) -> Rep
             to_status,
             created,
             details,
+            redacted,
             prev_hash,
             stored,
         ) in events:
@@ -121,6 +123,7 @@ def verify_chain(reference: str | None = None, *, chunk_size: int = 2000) -> Rep
                 to_status=to_status,
                 created=created,
                 details=details,
+                redacted=redacted,
             )
             reason = ""
             if chain_hash(prev_hash, digest) != stored:

@@ -77,7 +77,7 @@ def email_context(dossier: Dossier, *, url: str, letter: bool = False) -> dict[s
     amount = dossier.decision_amount
     return {
         "reference": dossier.reference,
-        "demandeur": applicant.get_full_name() or applicant.email,
+        "demandeur": (applicant.get_full_name() or applicant.email) if applicant else "",
         "teleservice": dossier.teleservice.title,
         "service": dossier.teleservice.instructing_service.name,
         "lien": url,

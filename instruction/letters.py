@@ -108,7 +108,7 @@ def letter_context(event: Event) -> dict[str, Any]:
     return {
         "reference": dossier.reference,
         "dossier": dossier.reference,
-        "demandeur": applicant.get_full_name() or applicant.email,
+        "demandeur": (applicant.get_full_name() or applicant.email) if applicant else "",
         "teleservice": dossier.teleservice.title,
         "service": dossier.teleservice.instructing_service.name,
         "decision": str(DossierStatus(event.to_status).label),

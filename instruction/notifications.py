@@ -28,6 +28,8 @@ def _email(
     context.update(dossier=dossier, url=url)
     # The event count makes the key unique per occurrence yet stable on a retried transaction.
     key = f"{kind}:{dossier.reference}:{dossier.events.count()}"
+    if dossier.applicant is None or not dossier.applicant.is_active:  # anonymised, or account deleted
+        return
     to = [dossier.applicant.email]
     if not any(source.strip() for source in custom):
         enqueue_template_email(
@@ -116,6 +118,8 @@ def notify_new_message(message: Message) -> None:
             return
         recipient = dossier.assignee
         path = reverse("backoffice:review", args=[dossier.reference]) + "#messages"
+    if recipient is None or not recipient.is_active:  # anonymised dossier, or account deleted
+        return
     context = {
         "dossier": dossier,
         "recipient": recipient,

@@ -132,3 +132,15 @@ def expire_expert_accesses() -> int:
     from instruction.actions.expert import expire_expert_accesses as expire
 
     return expire()
+
+
+@shared_task
+def apply_retention() -> dict[str, int]:
+    """RGPD retention, daily from beat (what ``manage.py apply_retention`` does): counts per category."""
+    from instruction import retention
+
+    outcome = retention.apply(retention.plan())
+    counts = {category: len(items) for category, items in outcome.done.items()}
+    counts["failed"] = len(outcome.failed)
+    counts["files"] = outcome.files_deleted
+    return counts

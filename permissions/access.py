@@ -76,6 +76,12 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "give_expert_opinion": frozenset({EXPERT}),
     # The removal of experts' accesses past their date: scheduled jobs only.
     "expire_expert_access": frozenset({SYSTEM_ROLE}),
+    # RGPD retention (instruction/actions/retention.py): the warning before an abandoned draft's
+    # deletion and the anonymisation of a decided dossier are scheduled jobs; a draft is deleted by
+    # the job or by its applicant deleting their account.
+    "warn_draft_deletion": frozenset({SYSTEM_ROLE}),
+    "delete_draft": frozenset({SYSTEM_ROLE, APPLICANT}),
+    "anonymise": frozenset({SYSTEM_ROLE}),
 }
 # Which roles open which pages of a dossier; the views ask ``may_open``, the table of README's
 # « Who can do what » reads it (permissions/table.py).
@@ -101,6 +107,9 @@ _STATUS_GUARDS = {
     # Ending an access is always possible.
     "revoke_expert_access": lambda d: True,
     "expire_expert_access": lambda d: True,
+    "warn_draft_deletion": lambda d: d.status == "draft",
+    "delete_draft": lambda d: d.status == "draft",
+    "anonymise": lambda d: d.status in ("accepted", "rejected", "closed") and d.anonymised_at is None,
 }
 
 

@@ -5,9 +5,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from citizen_portal.accounts import views
+from citizen_portal.accounts import my_data, views
 
 urlpatterns = [
+    path("compte/mes-donnees/", my_data.my_data, name="my_data"),
+    path("compte/mes-donnees/telecharger/", my_data.download, name="my_data_download"),
+    path("compte/supprimer/", my_data.delete, name="account_delete"),
     path("connexion/", login_not_required(views.LoginView.as_view()), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("inscription/", views.signup, name="signup"),

@@ -91,8 +91,14 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     teleservice = models.ForeignKey(
         Teleservice, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("téléservice")
     )
+    # Null only once the dossier is anonymised (instruction/retention.py).
     applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("demandeur")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        verbose_name=_("demandeur"),
     )
     foyer = models.ForeignKey(Foyer, on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers")
     organisme = models.ForeignKey(Organisme, on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers")
@@ -146,6 +152,11 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     jury_visit_on = models.DateField(_("visite du jury le"), null=True, blank=True)
     jury_report = models.TextField(_("compte rendu de la visite"), blank=True)
     prize = models.CharField(_("catégorie de prix"), max_length=30, blank=True)
+
+    # RGPD retention: when the draft's deletion was announced (a change after it restarts the
+    # clock), and when the decided dossier was anonymised.
+    retention_warned_at = models.DateTimeField(_("suppression du brouillon annoncée le"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
 
     # Full-text search of the agents' lists (reference, applicant, beneficiary, communes), kept up
     # to date by instruction.search.refresh_search_vector, called by the actions that change them.

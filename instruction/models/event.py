@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "revoke_expert_access": _("Accès de l'expert retiré"),
     "expire_expert_access": _("Accès de l'expert arrivé à échéance"),
     "expert_opinion": _("Avis de l'expert"),
+    "anonymise": _("Dossier anonymisé à la fin de sa durée de conservation"),
 }
 
 # Steps internal to the service, not shown in the applicant's history (the decision's validation,
@@ -53,6 +54,20 @@ INTERNAL_ACTIONS = frozenset(
 )
 
 
+def canonical(value: Any) -> str:
+    """JSON with sorted keys and no spaces, after the field's encoder (so that what is hashed when
+    writing is what PostgreSQL gives back when verifying)."""
+    plain = json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def personal_digest(*, actor_id: int | None, details: Any) -> str:
+    """SHA-256 of the part of an event that may hold personal data: who acted and the details.
+    Hashed apart so that the retention can erase it (keeping this digest in ``redacted``) while
+    the chain stays verifiable."""
+    return hashlib.sha256(canonical({"actor": actor_id, "details": details}).encode()).hexdigest()
+
+
 def content_digest(
     *,
     dossier_id: int,
@@ -62,21 +77,20 @@ def content_digest(
     to_status: str,
     created: datetime,
     details: Any,
+    redacted: str = "",
 ) -> str:
     """SHA-256 of an event's own fields in a canonical JSON (sorted keys, no spaces, UTC time).
-    The details go through the field's encoder first, so that what is hashed when writing is what
-    PostgreSQL gives back when verifying."""
+    The actor and the details enter through their own digest (``personal_digest``); for a redacted
+    event that digest is the one kept in ``redacted`` when they were erased."""
     payload = {
         "dossier": dossier_id,
-        "actor": actor_id,
         "action": action,
         "from_status": from_status,
         "to_status": to_status,
         "created": created.astimezone(UTC).isoformat(),
-        "details": json.loads(json.dumps(details, cls=DjangoJSONEncoder)),
+        "personal": redacted or personal_digest(actor_id=actor_id, details=details),
     }
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(canonical(payload).encode()).hexdigest()
 
 
 def chain_hash(prev_hash: str, digest: str) -> str:
@@ -120,6 +134,11 @@ class Event(models.Model):
     details = models.JSONField(_("détails"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     prev_hash = ChainHashField(_("empreinte précédente"), max_length=64, blank=True, default="", editable=False)
     hash = ChainHashField(_("empreinte"), max_length=64, blank=True, default="", editable=False)
+    # Set once, by the retention's anonymisation: the personal digest of the actor and details it
+    # erased (a trigger allows only this UPDATE: details to {}, a citizen actor to NULL).
+    redacted = models.CharField(
+        _("empreinte des données effacées"), max_length=64, blank=True, default="", db_default="", editable=False
+    )
 
     objects = EventQuerySet.as_manager()
 
@@ -155,6 +174,7 @@ class Event(models.Model):
             to_status=self.to_status,
             created=self.created,
             details=self.details,
+            redacted=self.redacted,
         )
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:

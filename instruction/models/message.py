@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 class Message(models.Model):
     dossier = models.ForeignKey("instruction.Dossier", on_delete=models.PROTECT, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Null once the dossier is anonymised and the author was the applicant's side.
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     from_service = models.BooleanField(_("écrit par le service instructeur"))
     body = models.TextField(_("message"))
     created = models.DateTimeField(_("envoyé le"), default=timezone.now)

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -87,6 +88,18 @@ class Teleservice(models.Model):
         help_text=_(
             "HTML du corps de la lettre, avec les variables {{ dossier }}, {{ decision }}, {{ montant }}. "
             "Vide : le modèle par défaut."
+        ),
+    )
+    # RGPD: how long a decided dossier is kept whole before it is anonymised (instruction/retention.py).
+    retention_years = models.PositiveSmallIntegerField(
+        _("durée de conservation des dossiers décidés (années)"),
+        default=5,
+        db_default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_(
+            "Après ce délai à compter de la décision, le dossier est anonymisé : données du formulaire, "
+            "fichiers, messages et lien avec le demandeur sont effacés ; restent le statut, les dates, "
+            "le montant et le service, pour les statistiques."
         ),
     )
     # The applicant's e-mails: blank keeps the default text (instruction/notifications.py).

@@ -22,6 +22,7 @@ def test_beat_schedule_every_job_is_a_registered_task():
         "backoffice.tasks.purge_old_exports",
         "config.celery.purge_expired_sessions",
         "instruction.tasks.expire_expert_accesses",
+        "instruction.tasks.apply_retention",
     }
     assert scheduled <= set(app.tasks)
 

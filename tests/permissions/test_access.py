@@ -61,6 +61,9 @@ def test_abilities_follow_role_and_status(cast):
         "revoke_expert_access": False,
         "give_expert_opinion": False,
         "expire_expert_access": False,
+        "warn_draft_deletion": False,
+        "delete_draft": False,
+        "anonymise": False,
     }
     assert access.abilities(cast.agent, dossier)["take"] is True
     assert access.abilities(cast.other_agent, dossier)["view"] is False
