@@ -25,9 +25,6 @@ from instruction.models import Dossier, DossierFile
 from instruction.uploads import ALLOWED_TYPES
 from permissions import access
 
-# What the file picker offers; the content is checked on the server whatever the browser sends.
-ACCEPT = ",".join([*ALLOWED_TYPES, ".pdf", ".jpg", ".jpeg", ".png"])
-
 
 def _own_dossier(request: HttpRequest, reference: str) -> Dossier:
     """The applicant's side of the one lookup: 404 unless the dossier is theirs (or their organisme's)."""
@@ -83,7 +80,6 @@ def _form_page(
         "document_errors": [(state, error) for state in documents for error in state.errors],
         "other_errors": list((document_errors or {}).get("__all__", [])),
         "files_refused": bool(document_errors) and request.method == "POST",
-        "accept": ACCEPT,
         "formats": ", ".join(ALLOWED_TYPES.values()),
         "max_mb": settings.UPLOAD_MAX_FILE_MB,
         "max_files": settings.UPLOAD_MAX_FILES_PER_DOCUMENT,

@@ -124,3 +124,20 @@ def sweep_complements() -> dict[str, int]:
     from instruction.deadlines import sweep
 
     return asdict(sweep())
+
+
+@shared_task(acks_late=True)
+def scan_file(kind: str, pk: int) -> str:
+    """The antivirus scan of one stored file (instruction/scanning.py). clamd down: the file stays
+    pending and ``sweep_scans`` queues it again later."""
+    from instruction.scanning import scan
+
+    return scan(kind, pk)
+
+
+@shared_task
+def sweep_scans() -> int:
+    """Files still pending after CLAMD_RETRY_SECONDS are scanned again (run by beat)."""
+    from instruction.scanning import sweep
+
+    return sweep()

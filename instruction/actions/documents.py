@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from instruction.actions.base import ActionError, InvalidInput, TransitionRefused, locked_dossier
 from instruction.documents import specs_for
 from instruction.files import delete_on_commit, store
-from instruction.models import Dossier, DossierFile
+from instruction.models import Dossier, DossierFile, ScanStatus
+from instruction.scanning import initial_status, scan_on_commit
 from instruction.uploads import CheckedUpload, check_upload
 
 
@@ -33,7 +34,8 @@ def _checked(dossier: Dossier, uploads: Mapping[str, Sequence[UploadedFile]]) ->
     errors: dict[str, list[str]] = {}
     checked: dict[str, list[CheckedUpload]] = {}
     counts = dict.fromkeys(specs, 0)
-    for stored in dossier.files.values_list("document", flat=True):
+    # A file the antivirus blocked does not count: the applicant sends another in its place.
+    for stored in dossier.files.exclude(scan_status=ScanStatus.INFECTED).values_list("document", flat=True):
         counts[stored] = counts.get(stored, 0) + 1
     for code, files in uploads.items():
         spec = specs.get(code)
@@ -49,7 +51,7 @@ def _checked(dossier: Dossier, uploads: Mapping[str, Sequence[UploadedFile]]) ->
         good = []
         for upload in files:
             try:
-                good.append(check_upload(upload))
+                good.append(check_upload(upload, spec.allowed_types))
             except ValidationError as error:
                 messages.extend(error.messages)
         if messages:
@@ -81,10 +83,12 @@ def attach_files(
                     content_type=upload.content_type,
                     size=upload.size,
                     uploaded_by=acting_user,
+                    scan_status=initial_status(),
                 )
                 # Deleted from storage if this transaction, or one around it, is rolled back.
                 store(attached.file, upload.file, upload.safe_name)
                 attached.save()
+                scan_on_commit(attached)
                 created.append(attached)
         locked.save(update_fields=["updated"])
     return created

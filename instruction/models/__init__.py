@@ -1,4 +1,4 @@
-from instruction.models.document import DossierFile, MessageAttachment
+from instruction.models.document import DossierFile, MessageAttachment, ScanStatus
 from instruction.models.dossier import Dossier, DossierStatus, ReferenceCounter
 from instruction.models.event import Event
 from instruction.models.household import (
@@ -35,6 +35,7 @@ __all__ = [
     "OrganismeUserObjectPermission",
     "OutboxMessage",
     "ReferenceCounter",
+    "ScanStatus",
     "SpaceEvent",
     "Teleservice",
     "TeleserviceDocument",

@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "message": _("Message dans le fil de discussion"),
     "purge_files": _("Fichiers supprimés à la fin de leur durée de conservation"),
     "consult": _("Consultation du dossier"),
+    "quarantine_file": _("Fichier bloqué par l'antivirus (virus détecté)"),
 }
 
 # Steps internal to the service, not shown in the applicant's history (the decision's validation,

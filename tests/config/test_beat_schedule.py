@@ -21,6 +21,7 @@ def test_beat_schedule_every_job_is_a_registered_task():
         "instruction.tasks.sweep_complements",
         "backoffice.tasks.purge_old_exports",
         "config.celery.purge_expired_sessions",
+        "instruction.tasks.sweep_scans",
     }
     assert scheduled <= set(app.tasks)
 
