@@ -43,8 +43,12 @@ def _connect() -> socket.socket:
     try:
         if settings.CLAMD_SOCKET:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            sock.settimeout(timeout)
-            sock.connect(settings.CLAMD_SOCKET)
+            try:
+                sock.settimeout(timeout)
+                sock.connect(settings.CLAMD_SOCKET)
+            except OSError:
+                sock.close()
+                raise
             return sock
         url = urlsplit(settings.CLAMD_URL)
         return socket.create_connection((url.hostname or "127.0.0.1", url.port or 3310), timeout=timeout)

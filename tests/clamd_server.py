@@ -74,14 +74,16 @@ def running(directory: Path, *, timeout: float = 120) -> Iterator[Clamd]:
     config = write_config(directory)
     sock = str(directory / "clamd.sock")
     started = time.monotonic()
+    output = (directory / "clamd.out").open("wb")
     process = subprocess.Popen(  # noqa: S603 - the packaged binary and our own config
-        [CLAMD, "--config-file", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [CLAMD, "--config-file", str(config)], stdout=output, stderr=subprocess.STDOUT
     )
     try:
         while not _ping(sock):
             if process.poll() is not None:
                 log = (directory / "clamd.log").read_text() if (directory / "clamd.log").exists() else ""
-                raise RuntimeError(f"clamd exited ({process.returncode}): {process.stderr.read()!r} {log}")  # type: ignore[union-attr]
+                said = (directory / "clamd.out").read_text()
+                raise RuntimeError(f"clamd exited ({process.returncode}): {said} {log}")
             if time.monotonic() - started > timeout:
                 raise RuntimeError("clamd did not answer PING in time")
             time.sleep(0.05)
@@ -93,3 +95,4 @@ def running(directory: Path, *, timeout: float = 120) -> Iterator[Clamd]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        output.close()
