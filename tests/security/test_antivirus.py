@@ -231,3 +231,17 @@ def test_rolled_back_upload_queues_no_scan(cast, clamd, settings, django_capture
         )
     assert callbacks == [] and not DossierFile.objects.exists()
     assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+
+
+def test_scan_and_sweep_query_budget(cast, clamd, settings, django_assert_num_queries):
+    """A clean verdict costs a fixed handful of queries; the sweep reads the two tables once each
+    (through their partial « pending » indexes) whatever the number of files."""
+    dossier = filed_dossier(cast.teleservice, cast.applicant)  # pending: no commit ran the task
+    stored = dossier.files.first()
+    assert stored.scan_status == ScanStatus.PENDING
+    # Read the row, then lock it and write the verdict (inside a savepoint here).
+    with django_assert_num_queries(5):
+        assert scanning.scan("document", stored.pk) == ScanStatus.CLEAN
+    settings.CLAMD_RETRY_SECONDS = 10**6
+    with django_assert_num_queries(2):
+        assert scanning.sweep() == 0
