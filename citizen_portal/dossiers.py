@@ -169,6 +169,25 @@ def file_remove(request: HttpRequest, reference: str, file_id: int) -> HttpRespo
     return redirect("citizen:dossier", reference=reference)
 
 
+@require_POST
+def file_replace(request: HttpRequest, reference: str, code: str) -> HttpResponse:
+    """« Envoyer un autre fichier » in place of one the antivirus blocked, after transmission."""
+    dossier = _own_dossier(request, reference)
+    try:
+        uploads = request.FILES.getlist("fichier")
+        created = actions.replace_blocked_files(dossier, code, uploads, acting_user=request.user)
+    except actions.InvalidInput as error:
+        for field_messages in error.errors.values():
+            for message in field_messages:
+                messages.error(request, message)
+    except actions.ActionError as error:
+        messages.error(request, error.message)
+    else:
+        names = ", ".join(f"« {stored.original_name} »" for stored in created)
+        messages.success(request, _("Fichier envoyé : %(names)s. Il sera analysé par l'antivirus.") % {"names": names})
+    return redirect(reverse("citizen:dossier", args=[reference]) + f"#document-{code}")
+
+
 @require_GET
 def file_download(request: HttpRequest, reference: str, file_id: int) -> HttpResponseBase:
     """One file of the dossier, for the applicant (and the members of their organisme)."""

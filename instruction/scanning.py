@@ -76,7 +76,7 @@ def scan(kind: str, pk: int) -> str:
         model.objects.filter(pk=pk, scan_status=ScanStatus.PENDING).update(
             scan_attempts=stored.scan_attempts + 1, scanned_at=timezone.now()
         )
-        return ScanStatus.PENDING
+        return str(ScanStatus.PENDING)
     with transaction.atomic():
         locked = model.objects.select_for_update().filter(pk=pk, scan_status=ScanStatus.PENDING).first()
         if locked is None or locked.file.name != stored.file.name:
@@ -92,7 +92,7 @@ def scan(kind: str, pk: int) -> str:
             locked.scan_status = ScanStatus.ERROR
             locked.scan_result = verdict.error
         locked.save(update_fields=["scan_status", "scan_attempts", "scanned_at", "scan_result", "file"])
-    return locked.scan_status
+    return str(locked.scan_status)
 
 
 def _quarantine(kind: str, stored: StoredFile, signature: str) -> None:

@@ -64,6 +64,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "expire_complement": frozenset({SYSTEM_ROLE}),
     # The purge of a dossier's files at the end of its retention: scheduled jobs only.
     "purge_files": frozenset({SYSTEM_ROLE}),
+    # After transmission, a file the antivirus blocked may be replaced by another (scanned too).
+    "replace_blocked_file": frozenset({APPLICANT}),
 }
 # Actions whose permission is not an FSM transition of the same name.
 _STATUS_GUARDS = {
@@ -73,6 +75,8 @@ _STATUS_GUARDS = {
     "assign": lambda d: can_proceed(d.assign) or can_proceed(d.reassign),
     # Never while the dossier is being instructed or awaits a complement.
     "purge_files": lambda d: d.status in ("draft", "accepted", "rejected", "closed"),
+    # Before: the form page takes new files (draft, complement); after the decision: too late.
+    "replace_blocked_file": lambda d: d.status in ("transmitted", "in_instruction"),
 }
 
 

@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "purge_files": _("Fichiers supprimés à la fin de leur durée de conservation"),
     "consult": _("Consultation du dossier"),
     "quarantine_file": _("Fichier bloqué par l'antivirus (virus détecté)"),
+    "replace_blocked_file": _("Fichier bloqué remplacé par le demandeur"),
 }
 
 # Steps internal to the service, not shown in the applicant's history (the decision's validation,

@@ -57,6 +57,7 @@ def test_abilities_follow_role_and_status(cast):
         "report_visit": False,
         "rank": False,
         "purge_files": False,
+        "replace_blocked_file": True,
     }
     assert access.abilities(cast.agent, dossier)["take"] is True
     assert access.abilities(cast.other_agent, dossier)["view"] is False

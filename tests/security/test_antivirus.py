@@ -245,3 +245,46 @@ def test_scan_and_sweep_query_budget(cast, clamd, settings, django_assert_num_qu
     settings.CLAMD_RETRY_SECONDS = 10**6
     with django_assert_num_queries(2):
         assert scanning.sweep() == 0
+
+
+def test_applicant_replaces_blocked_file_after_transmission(
+    client, cast, clamd, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """« Envoyer un autre fichier » on the dossier's page: the new file is scanned, the blocked one
+    and its quarantined object go, an event is written; someone else gets a 404."""
+    clamd_down(settings, tmp_path)
+    dossier = draft(cast)
+    with django_capture_on_commit_callbacks(execute=True):
+        attach_required_documents(dossier, cast.applicant)
+        actions.attach_files(dossier, {"bail": [upload("bail-scan.pdf", infected_pdf())]}, acting_user=cast.applicant)
+    actions.transmit(dossier, acting_user=cast.applicant)
+    settings.CLAMD_SOCKET = clamd.socket
+    with django_capture_on_commit_callbacks(execute=True):
+        scanning.sweep(now=timezone.now() + dt.timedelta(hours=1))
+    bad = dossier.files.get(original_name="bail-scan.pdf")
+    quarantined = Path(settings.MEDIA_ROOT) / bad.file.name
+    assert bad.scan_status == ScanStatus.INFECTED and quarantined.exists()
+    url = reverse("citizen:replace_file", args=[dossier.reference, "bail"])
+
+    login(client, cast.other_citizen)
+    assert client.post(url, {"fichier": upload("x.pdf", pdf_bytes())}).status_code == 404
+    login(client, cast.applicant)
+    page = client.get(reverse("citizen:dossier", args=[dossier.reference])).content.decode()
+    assert f'action="{url}"' in page and "Envoyer un autre fichier" in page
+    # Refused content: nothing changes, the reason is said.
+    response = client.post(url, {"fichier": upload("bail.pdf", infected_pdf()[:40])}, follow=True)
+    assert "n&#x27;est pas un PDF valide" in response.content.decode()
+    assert dossier.files.filter(pk=bad.pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"fichier": upload("bail-propre.pdf", pdf_bytes("Bail"))})
+    assert response.status_code == 302
+    new = dossier.files.get(original_name="bail-propre.pdf")
+    assert new.scan_status == ScanStatus.CLEAN and not dossier.files.filter(pk=bad.pk).exists()
+    assert not quarantined.exists()
+    event = Event.objects.get(dossier=dossier, action="replace_blocked_file")
+    assert event.details == {"document": "bail", "replaced": ["bail-scan.pdf"], "files": [new.pk]}
+    # Nothing left to replace.
+    response = client.post(url, {"fichier": upload("encore.pdf", pdf_bytes())}, follow=True)
+    assert "Aucun fichier bloqué par l&#x27;antivirus n&#x27;est à remplacer" in response.content.decode()
+    login(client, cast.agent)
+    assert opened(client, file_url(dossier, new)) == pdf_bytes("Bail")
