@@ -6,6 +6,7 @@ Every page passes axe-core."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -74,4 +75,47 @@ def test_agent_pending_file_shown_and_refused(
     page.goto(f"/instruction/dossiers/{dossier.reference}/pieces/{stored.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Fichier non disponible")
     expect(page.locator("main")).to_contain_text("en cours d'analyse antivirus")
+    assert_accessible(page)
+
+
+def test_citizen_replaces_blocked_file_with_keyboard(
+    new_page: Callable[[], Page], cast: Any, clamd: Any, settings: Any, tmp_path: Any, eager_tasks: None
+):
+    """After transmission: the blocked file, the form to send another (axe-core clean), used with
+    the keyboard; the new file is scanned and listed."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from instruction import scanning
+    from tests.factories import attach_required_documents
+
+    settings.CLAMD_SOCKET = str(tmp_path / "down.sock")
+    dossier = actions.create_draft(cast.teleservice, acting_user=cast.applicant)
+    actions.save_draft(dossier, valid_form_data(cast.applicant.foyer.members.get()), acting_user=cast.applicant)
+    attach_required_documents(dossier, cast.applicant)
+    actions.transmit(dossier, acting_user=cast.applicant)
+    settings.CLAMD_SOCKET = clamd.socket
+    rib = dossier.files.get(document="rib")
+    # The stored PDF, still pending, overwritten by one carrying EICAR: the retry finds it.
+    Path(settings.MEDIA_ROOT, rib.file.name).write_bytes(pdf_bytes() + b"\n%" + EICAR + b"\n")
+    scanning.sweep(now=timezone.now() + dt.timedelta(hours=1))
+    rib.refresh_from_db()
+    assert rib.scan_status == ScanStatus.INFECTED
+
+    page = new_page()
+    login(page, cast.applicant)
+    page.goto(f"/demandes/{dossier.reference}/")
+    section = page.locator("#document-rib")
+    expect(section).to_contain_text("Bloqué : virus détecté")
+    assert_accessible(page)
+    field = page.get_by_label(f"Nouveau fichier pour « {RIB} »")
+    field.set_input_files({"name": "rib-propre.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes("RIB")})
+    field.focus()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Envoyer un autre fichier")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#document-rib")).to_contain_text("rib-propre.pdf")
+    expect(page.locator("#document-rib")).not_to_contain_text("Bloqué")
+    expect(page.get_by_role("link", name="rib-propre.pdf")).to_be_visible()
     assert_accessible(page)

@@ -168,7 +168,7 @@ def test_infected_after_transmission_agent_never_opens_it(
     problem = assert_problem(api("agent").get(f"/api/v1/dossiers/{dossier.reference}/files/{bad.pk}/"), 409)
     assert "l'antivirus y a détecté un virus" in problem["detail"]
     mail = OutboxMessage.objects.get(key=f"file-quarantined:document:{bad.pk}")
-    assert "envoyez un autre fichier au service instructeur par un message" in mail.payload["body"]
+    assert "envoyez un autre fichier depuis la page de votre demande" in mail.payload["body"]
     login(client, cast.applicant)
     history = client.get(reverse("citizen:dossier", args=[dossier.reference])).content.decode()
     assert "Fichier bloqué par l&#x27;antivirus (virus détecté)" in history
