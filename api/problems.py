@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from instruction import actions
+from instruction.files import FileNotReady
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -144,7 +145,7 @@ def _translate(exc: Exception) -> Exception:
     """The actions layer's and Django's exceptions as DRF's."""
     if isinstance(exc, actions.InvalidInput):
         return ActionInvalid(detail={field: list(messages) for field, messages in exc.errors.items()})
-    if isinstance(exc, actions.ActionError):
+    if isinstance(exc, actions.ActionError | FileNotReady):
         return ActionConflict(detail=exc.message)
     if isinstance(exc, Http404):
         return exceptions.NotFound()

@@ -15,7 +15,7 @@ from rest_framework import serializers
 from backoffice.lists import is_late
 from instruction.actions.messages import MAX_BODY_LENGTH
 from instruction.documents import specs_for
-from instruction.models import Dossier, DossierStatus, Event, Message, Teleservice
+from instruction.models import Dossier, DossierStatus, Event, Message, ScanStatus, Teleservice
 from instruction.models.dossier import DECIDED_STATUSES
 
 
@@ -148,6 +148,10 @@ class DossierFileSerializer(serializers.Serializer):
     content_type = serializers.CharField()
     size = serializers.IntegerField()
     created = serializers.DateTimeField()
+    # The antivirus: « pending », « clean », « infected », « error », or « unscanned » without one.
+    scan_status = serializers.ChoiceField(choices=ScanStatus.choices)
+    # False until the antivirus has cleared it: ``url`` then answers 409.
+    available = serializers.BooleanField(source="is_openable")
     url = serializers.SerializerMethodField()
 
     def get_url(self, stored: Any) -> str:

@@ -20,7 +20,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from backoffice.views import _agent_dossier
-from instruction.files import inline_file_response
+from instruction.files import ensure_openable, inline_file_response
 from instruction.letters import letter_response
 from instruction.models import DecisionLetter, DossierFile
 
@@ -43,6 +43,7 @@ def file_preview(request: HttpRequest, reference: str, file_id: int) -> FileResp
     stored = DossierFile.objects.filter(dossier=dossier, pk=file_id).first()
     if stored is None or not is_previewable(stored):
         raise Http404
+    ensure_openable(stored)  # not before the antivirus has cleared it
     # Streamed from this site even when files live in S3: the sandbox below is this response's.
     response = inline_file_response(stored.file, filename=stored.original_name, content_type=stored.content_type)
     response["X-Content-Type-Options"] = "nosniff"

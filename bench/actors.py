@@ -18,9 +18,11 @@ from instruction.models import Dossier, DossierStatus, FoyerMember, Teleservice
 from permissions.models import InstructingService, User
 
 S = DossierStatus
+# One blank page: uploads are parsed (instruction/pdf_check.py) and a PDF without pages is refused.
 PDF = (
-    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>"
-    b"\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>"
+    b"\nendobj\n3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>\nendobj\n"
+    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
 )
 
 

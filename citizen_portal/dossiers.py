@@ -25,9 +25,6 @@ from instruction.models import Dossier, DossierFile
 from instruction.uploads import ALLOWED_TYPES
 from permissions import access
 
-# What the file picker offers; the content is checked on the server whatever the browser sends.
-ACCEPT = ",".join([*ALLOWED_TYPES, ".pdf", ".jpg", ".jpeg", ".png"])
-
 
 def _own_dossier(request: HttpRequest, reference: str) -> Dossier:
     """The applicant's side of the one lookup: 404 unless the dossier is theirs (or their organisme's)."""
@@ -83,7 +80,6 @@ def _form_page(
         "document_errors": [(state, error) for state in documents for error in state.errors],
         "other_errors": list((document_errors or {}).get("__all__", [])),
         "files_refused": bool(document_errors) and request.method == "POST",
-        "accept": ACCEPT,
         "formats": ", ".join(ALLOWED_TYPES.values()),
         "max_mb": settings.UPLOAD_MAX_FILE_MB,
         "max_files": settings.UPLOAD_MAX_FILES_PER_DOCUMENT,
@@ -171,6 +167,25 @@ def file_remove(request: HttpRequest, reference: str, file_id: int) -> HttpRespo
     if dossier.is_editable_by_applicant:
         return redirect("citizen:edit", reference=reference)
     return redirect("citizen:dossier", reference=reference)
+
+
+@require_POST
+def file_replace(request: HttpRequest, reference: str, code: str) -> HttpResponse:
+    """« Envoyer un autre fichier » in place of one the antivirus blocked, after transmission."""
+    dossier = _own_dossier(request, reference)
+    try:
+        uploads = request.FILES.getlist("fichier")
+        created = actions.replace_blocked_files(dossier, code, uploads, acting_user=request.user)
+    except actions.InvalidInput as error:
+        for field_messages in error.errors.values():
+            for message in field_messages:
+                messages.error(request, message)
+    except actions.ActionError as error:
+        messages.error(request, error.message)
+    else:
+        names = ", ".join(f"« {stored.original_name} »" for stored in created)
+        messages.success(request, _("Fichier envoyé : %(names)s. Il sera analysé par l'antivirus.") % {"names": names})
+    return redirect(reverse("citizen:dossier", args=[reference]) + f"#document-{code}")
 
 
 @require_GET

@@ -19,6 +19,7 @@ urlpatterns = [
     path("demandes/<str:reference>/transmettre/", dossiers.dossier_transmit, name="transmit"),
     path("demandes/<str:reference>/pieces/<int:file_id>/", dossiers.file_download, name="file"),
     path("demandes/<str:reference>/pieces/<int:file_id>/supprimer/", dossiers.file_remove, name="remove_file"),
+    path("demandes/<str:reference>/pieces/<slug:code>/remplacer/", dossiers.file_replace, name="replace_file"),
     path("demandes/<str:reference>/lettres/<int:pk>/", letters.decision_letter, name="letter"),
     path("", include("citizen_portal.spaces.urls")),
     path("", include("citizen_portal.follow.urls")),

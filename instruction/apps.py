@@ -8,4 +8,4 @@ class InstructionConfig(AppConfig):
 
     def ready(self) -> None:
         # Attachment renderers register themselves on import; the Celery worker needs them too.
-        from instruction import letters, receipt  # noqa: F401
+        from instruction import checks, letters, receipt  # noqa: F401

@@ -58,6 +58,9 @@ class DocumentSpec:
     max_files: int | None = None
     # Said to the person next to a conditional document, e.g. « si vous demandez la majoration ».
     condition_note: Any = ""
+    # MIME types accepted for this document, narrowing the default PDF, JPEG, PNG (e.g. only
+    # ``("application/pdf",)``); empty: the default. Checked on the content (instruction/uploads.py).
+    types: tuple[str, ...] = ()
 
     @property
     def input_name(self) -> str:
@@ -68,6 +71,18 @@ class DocumentSpec:
     def file_limit(self) -> int:
         limit: int = settings.UPLOAD_MAX_FILES_PER_DOCUMENT
         return min(self.max_files, limit) if self.max_files else limit
+
+    @property
+    def allowed_types(self) -> dict[str, str]:
+        from instruction.uploads import allowed_types
+
+        return allowed_types(self.types)
+
+    @property
+    def accept(self) -> str:
+        """What the file picker offers (the content is checked on the server anyway)."""
+        extensions = {"application/pdf": [".pdf"], "image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"]}
+        return ",".join([*self.allowed_types, *(e for mime in self.allowed_types for e in extensions[mime])])
 
     def applies(self, data: Mapping[str, Any]) -> bool:
         return self.condition is None or bool(self.condition(data))
@@ -96,12 +111,21 @@ class DocumentState:
     errors: list[str] = field(default_factory=list)
 
     @property
+    def provided(self) -> list[DossierFile]:
+        """The files that count: one the antivirus blocked is as if it had not been sent."""
+        return [stored for stored in self.files if not stored.is_infected]
+
+    @property
     def missing(self) -> bool:
-        return self.required and not self.files
+        return self.required and not self.provided
+
+    @property
+    def blocked(self) -> list[DossierFile]:
+        return [stored for stored in self.files if stored.is_infected]
 
     @property
     def slots_left(self) -> int:
-        return max(self.spec.file_limit - len(self.files), 0)
+        return max(self.spec.file_limit - len(self.provided), 0)
 
     @property
     def shown_on_recap(self) -> bool:

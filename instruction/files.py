@@ -35,8 +35,9 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
-from instruction.models.document import StoredFile
+from instruction.models.document import QUARANTINE_PREFIX, ScannedFile, ScanStatus, StoredFile
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,22 @@ def store(fieldfile: FieldFile, content: File[Any], filename: str) -> str:
     return stored.name
 
 
+def move_to_quarantine(fieldfile: FieldFile) -> str:
+    """Copy the object under the quarantine prefix (same storage, never served) and point the
+    field at the copy; the original is deleted once the caller's transaction commits (a rollback
+    deletes the copy instead)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("move_to_quarantine() must run inside the transaction that records it")
+    storage, old = fieldfile.storage, str(fieldfile.name)
+    stored = _Stored(storage, QUARANTINE_PREFIX + old)
+    transaction.on_commit(_KeepOnCommit(stored))
+    with storage.open(old, "rb") as source:
+        stored.name = storage.save(stored.name, source, max_length=fieldfile.field.max_length)
+    fieldfile.name = stored.name
+    delete_on_commit(storage, [old])
+    return stored.name
+
+
 def delete_on_commit(storage: Storage, names: Iterable[str]) -> None:
     """Delete these objects once the transaction that deleted their rows commits (a rolled-back
     deletion keeps its files)."""
@@ -103,11 +120,55 @@ def delete_on_commit(storage: Storage, names: Iterable[str]) -> None:
         transaction.on_commit(delete, robust=True)
 
 
+class FileNotReady(Exception):
+    """The file exists but may not be served (yet): its antivirus scan is pending, failed, or
+    found a virus. ``message`` is for the person who asked (pages answer 409 with it)."""
+
+    def __init__(self, stored: ScannedFile) -> None:
+        self.stored = stored
+        self.message = not_ready_message(stored)
+        super().__init__(self.message)
+
+
+def not_ready_message(stored: ScannedFile) -> str:
+    name = {"name": stored.original_name}
+    if stored.scan_status == ScanStatus.PENDING:
+        return (
+            _(
+                "Le fichier « %(name)s » est en cours d'analyse antivirus : il pourra être ouvert dès "
+                "la fin de l'analyse. Réessayez dans quelques minutes."
+            )
+            % name
+        )
+    if stored.scan_status == ScanStatus.INFECTED:
+        return (
+            _("Le fichier « %(name)s » a été bloqué : l'antivirus y a détecté un virus. Il ne peut pas être ouvert.")
+            % name
+        )
+    return (
+        _(
+            "Le fichier « %(name)s » n'a pas pu être analysé par l'antivirus : "
+            "il ne peut pas être ouvert pour l'instant."
+        )
+        % name
+    )
+
+
+def ensure_openable(stored: StoredFile) -> None:
+    """Refuse a file the antivirus has not cleared (the quarantine is never served, whatever
+    the row says)."""
+    if not isinstance(stored, ScannedFile):
+        return  # written by the system itself (exports)
+    if not stored.is_openable or stored.file.name.startswith(QUARANTINE_PREFIX):  # type: ignore[attr-defined]
+        raise FileNotReady(stored)
+
+
 def private_file_response(stored: StoredFile | None) -> HttpResponseBase:
     """A stored file row's download, named and typed as recorded when its content was checked.
-    A missing row or file is a 404."""
+    A missing row or file is a 404; a file the antivirus has not cleared raises FileNotReady."""
     if stored is None:
         raise Http404
+    ensure_openable(stored)
     return private_file(stored.file, filename=stored.original_name, content_type=stored.content_type)  # type: ignore[attr-defined]
 
 

@@ -138,3 +138,34 @@ def notify_new_message(message: Message) -> None:
 def notify_jury_visit(dossier: Dossier, message: str) -> None:
     """Palmarès: the commune is told the day of the jury's visit."""
     _email(dossier, "jury-visit", "emails/jury_visit.txt", visit_on=dossier.jury_visit_on, message=message)
+
+
+def notify_file_quarantined(dossier: Dossier, stored: Any, *, uploader: Any, document: str, from_service: bool) -> None:
+    """The antivirus blocked a file: tell the person who sent it (the applicant's side, or the
+    agent who attached it to a message), with what to do next."""
+    from instruction.documents import spec_for
+
+    spec = spec_for(dossier, document) if document else None
+    if from_service:
+        path = reverse("backoffice:review", args=[dossier.reference]) + "#messages"
+    else:
+        path = reverse("citizen:dossier", args=[dossier.reference])
+    recipient = uploader if uploader is not None and uploader.email else dossier.applicant
+    if recipient is None or not recipient.email or not recipient.is_active:
+        return  # an anonymised dossier or a deleted account: nobody to tell
+    context = {
+        "dossier": dossier,
+        "recipient": recipient,
+        "name": stored.original_name,
+        "document": str(spec.label) if spec is not None else "",
+        "editable": dossier.is_editable_by_applicant and not from_service,
+        "url": settings.SITE_URL + path,
+    }
+    kind = "document" if document else "attachment"
+    enqueue_template_email(
+        key=f"file-quarantined:{kind}:{stored.pk}",
+        to=[recipient.email],
+        template="emails/file_quarantined.txt",
+        context=context,
+        dossier=dossier,
+    )

@@ -144,3 +144,20 @@ def apply_retention() -> dict[str, int]:
     counts["failed"] = len(outcome.failed)
     counts["files"] = outcome.files_deleted
     return counts
+
+
+@shared_task(acks_late=True)
+def scan_file(kind: str, pk: int) -> str:
+    """The antivirus scan of one stored file (instruction/scanning.py). clamd down: the file stays
+    pending and ``sweep_scans`` queues it again later."""
+    from instruction.scanning import scan
+
+    return scan(kind, pk)
+
+
+@shared_task
+def sweep_scans() -> int:
+    """Files still pending after CLAMD_RETRY_SECONDS are scanned again (run by beat)."""
+    from instruction.scanning import sweep
+
+    return sweep()

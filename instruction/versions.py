@@ -168,6 +168,7 @@ def specs_of(version: TeleserviceVersion) -> tuple[DocumentSpec, ...]:
                 condition=spec.condition if spec else None,
                 max_files=spec.max_files if spec else None,
                 condition_note=spec.condition_note if spec else "",
+                types=spec.types if spec else (),
             )
         )
     result = tuple(specs)

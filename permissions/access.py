@@ -82,6 +82,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "warn_draft_deletion": frozenset({SYSTEM_ROLE}),
     "delete_draft": frozenset({SYSTEM_ROLE, APPLICANT}),
     "anonymise": frozenset({SYSTEM_ROLE}),
+    # After transmission, a file the antivirus blocked may be replaced by another (scanned too).
+    "replace_blocked_file": frozenset({APPLICANT}),
 }
 # Which roles open which pages of a dossier; the views ask ``may_open``, the table of README's
 # « Who can do what » reads it (permissions/table.py).
@@ -110,6 +112,8 @@ _STATUS_GUARDS = {
     "warn_draft_deletion": lambda d: d.status == "draft",
     "delete_draft": lambda d: d.status == "draft",
     "anonymise": lambda d: d.status in ("accepted", "rejected", "closed") and d.anonymised_at is None,
+    # Before: the form page takes new files (draft, complement); after the decision: too late.
+    "replace_blocked_file": lambda d: d.status in ("transmitted", "in_instruction"),
 }
 
 

@@ -32,6 +32,28 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             pytest.exit(f"REQUIRE_SERVICES=1 but {', '.join(missing)} not set", returncode=3)
 
 
+@pytest.fixture(scope="session")
+def clamd_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A real clamd (tests/clamd_server.py) for the whole session; skipped when Debian's
+    clamav-daemon is not installed, a failure when REQUIRE_SERVICES=1."""
+    from tests import clamd_server
+
+    if not clamd_server.available():
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"REQUIRE_SERVICES=1 but {clamd_server.CLAMD} is missing (apt-get install clamav-daemon)")
+        pytest.skip("clamd is not installed (apt-get install clamav-daemon)")
+    with clamd_server.running(tmp_path_factory.mktemp("clamd")) as server:
+        yield server
+
+
+@pytest.fixture
+def clamd(clamd_server: Any, settings: Any) -> Any:
+    """The antivirus on for this test, pointing at the session's clamd."""
+    settings.CLAMD_SOCKET = clamd_server.socket
+    settings.CLAMD_URL = ""
+    return clamd_server
+
+
 @dataclass
 class Cast:
     applicant: User

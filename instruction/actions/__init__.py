@@ -9,7 +9,7 @@ from instruction.actions.assign import BulkOutcome, add_agent, assign, bulk_assi
 from instruction.actions.base import ActionError, AlreadyFiled, Conflict, InvalidInput, TransitionRefused
 from instruction.actions.complement import answer_complement, expire_complement, remind_complement, request_complement
 from instruction.actions.decide import decide, send_back_decision, validate_decision
-from instruction.actions.documents import attach_files, remove_file
+from instruction.actions.documents import attach_files, remove_file, replace_blocked_files
 from instruction.actions.drafts import create_draft, save_draft
 from instruction.actions.expert import (
     expire_expert_accesses,
@@ -68,6 +68,7 @@ __all__ = [
     "remind_complement",
     "remove_agent",
     "remove_file",
+    "replace_blocked_files",
     "remove_foyer_member",
     "remove_organisme_member",
     "report_visit",

@@ -13,10 +13,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from instruction.actions.base import ActionError, InvalidInput, TransitionRefused, locked_dossier
-from instruction.documents import specs_for
+from instruction.actions.base import ActionError, InvalidInput, TransitionRefused, locked_dossier, record, refusal
+from instruction.documents import spec_for, specs_for
 from instruction.files import delete_on_commit, store
-from instruction.models import Dossier, DossierFile
+from instruction.models import Dossier, DossierFile, ScanStatus
+from instruction.scanning import initial_status, scan_on_commit
 from instruction.uploads import CheckedUpload, check_upload
 
 
@@ -33,7 +34,8 @@ def _checked(dossier: Dossier, uploads: Mapping[str, Sequence[UploadedFile]]) ->
     errors: dict[str, list[str]] = {}
     checked: dict[str, list[CheckedUpload]] = {}
     counts = dict.fromkeys(specs, 0)
-    for stored in dossier.files.values_list("document", flat=True):
+    # A file the antivirus blocked does not count: the applicant sends another in its place.
+    for stored in dossier.files.exclude(scan_status=ScanStatus.INFECTED).values_list("document", flat=True):
         counts[stored] = counts.get(stored, 0) + 1
     for code, files in uploads.items():
         spec = specs.get(code)
@@ -49,7 +51,7 @@ def _checked(dossier: Dossier, uploads: Mapping[str, Sequence[UploadedFile]]) ->
         good = []
         for upload in files:
             try:
-                good.append(check_upload(upload))
+                good.append(check_upload(upload, spec.allowed_types))
             except ValidationError as error:
                 messages.extend(error.messages)
         if messages:
@@ -81,10 +83,12 @@ def attach_files(
                     content_type=upload.content_type,
                     size=upload.size,
                     uploaded_by=acting_user,
+                    scan_status=initial_status(),
                 )
                 # Deleted from storage if this transaction, or one around it, is rolled back.
                 store(attached.file, upload.file, upload.safe_name)
                 attached.save()
+                scan_on_commit(attached)
                 created.append(attached)
         locked.save(update_fields=["updated"])
     return created
@@ -102,3 +106,61 @@ def remove_file(dossier: Dossier, file_id: int, *, acting_user: Any) -> DossierF
         # Only once the row is gone for good: a rolled-back removal keeps its file.
         delete_on_commit(removed.file.storage, [removed.file.name])
     return removed
+
+
+def replace_blocked_files(
+    dossier: Dossier, code: str, uploads: Sequence[UploadedFile], *, acting_user: Any
+) -> list[DossierFile]:
+    """« Envoyer un autre fichier »: once the dossier is transmitted, the applicant sends new files
+    in place of those the antivirus blocked for one document (one new file per blocked one). The
+    blocked rows and their quarantined objects go; the quarantine's audit event stays."""
+    with locked_dossier(dossier, acting_user=acting_user, action="replace_blocked_file") as locked:
+        if locked.status not in ("transmitted", "in_instruction"):
+            raise refusal(locked)
+        spec = spec_for(locked, code)
+        blocked = list(DossierFile.objects.filter(dossier=locked, document=code, scan_status=ScanStatus.INFECTED))
+        if spec is None or not blocked:
+            raise ActionError(_("Aucun fichier bloqué par l'antivirus n'est à remplacer pour cette pièce."))
+        key = spec.input_name
+        if not uploads:
+            raise InvalidInput({key: [_("Choisissez le fichier à envoyer.")]})
+        if len(uploads) > len(blocked):
+            raise InvalidInput(
+                {key: [_("Vous pouvez envoyer au plus %(max)s fichiers pour cette pièce.") % {"max": len(blocked)}]}
+            )
+        checked: list[CheckedUpload] = []
+        errors: list[str] = []
+        for sent in uploads:
+            try:
+                checked.append(check_upload(sent, spec.allowed_types))
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise InvalidInput({key: errors}, _("Aucun fichier n'a été envoyé : corrigez la pièce signalée."))
+        created = []
+        for good, old in zip(checked, blocked, strict=False):
+            attached = DossierFile(
+                dossier=locked,
+                document=code,
+                original_name=good.safe_name,
+                content_type=good.content_type,
+                size=good.size,
+                uploaded_by=acting_user,
+                scan_status=initial_status(),
+            )
+            store(attached.file, good.file, good.safe_name)
+            attached.save()
+            scan_on_commit(attached)
+            created.append(attached)
+            old.delete()
+            delete_on_commit(old.file.storage, [old.file.name])
+        record(
+            locked,
+            acting_user=acting_user,
+            action="replace_blocked_file",
+            before=locked.status,
+            document=code,
+            replaced=[old.original_name for old in blocked[: len(created)]],
+            files=[new.pk for new in created],
+        )
+    return created

@@ -23,6 +23,7 @@ from instruction.actions.base import InvalidInput, TransitionRefused, record
 from instruction.files import store
 from instruction.models import Dossier, DossierStatus, Message, MessageAttachment, ThreadReadMark
 from instruction.notifications import notify_new_message
+from instruction.scanning import initial_status, scan_on_commit
 from instruction.uploads import CheckedUpload, check_upload
 from permissions import access
 
@@ -99,10 +100,12 @@ def send_message(dossier: Dossier, *, acting_user: Any, body: str, files: Sequen
                 original_name=upload.safe_name,
                 content_type=upload.content_type,
                 size=upload.size,
+                scan_status=initial_status(),
             )
             # Deleted from storage if this transaction, or one around it, is rolled back.
             store(attachment.file, upload.file, upload.safe_name)
             attachment.save()
+            scan_on_commit(attachment)
         record(
             fresh,
             acting_user=acting_user,

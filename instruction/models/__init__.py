@@ -1,4 +1,4 @@
-from instruction.models.document import DossierFile, MessageAttachment
+from instruction.models.document import DossierFile, MessageAttachment, ScanStatus
 from instruction.models.dossier import Dossier, DossierStatus, ReferenceCounter
 from instruction.models.event import Event
 from instruction.models.expert import DossierUserObjectPermission, ExpertAccess
@@ -38,6 +38,7 @@ __all__ = [
     "OrganismeUserObjectPermission",
     "OutboxMessage",
     "ReferenceCounter",
+    "ScanStatus",
     "SpaceEvent",
     "Teleservice",
     "TeleserviceDocument",

@@ -37,6 +37,8 @@ ACTION_LABELS = {
     "expire_expert_access": _("Accès de l'expert arrivé à échéance"),
     "expert_opinion": _("Avis de l'expert"),
     "anonymise": _("Dossier anonymisé à la fin de sa durée de conservation"),
+    "quarantine_file": _("Fichier bloqué par l'antivirus (virus détecté)"),
+    "replace_blocked_file": _("Fichier bloqué remplacé par le demandeur"),
 }
 
 # Steps internal to the service, not shown in the applicant's history (the decision's validation,

@@ -4,8 +4,11 @@ the service only."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.urls import reverse
+from PIL import Image
 
 from instruction import actions
 from instruction.models import DossierFile
@@ -57,7 +60,11 @@ def test_preview_agent_image_is_sandboxed(client, cast, dossier):
     assert response["Content-Disposition"] == 'inline; filename="rib.png"'
     assert response["Content-Security-Policy"].startswith("sandbox; default-src 'none'; img-src 'self'")
     assert response["X-Frame-Options"] == "SAMEORIGIN" and response["X-Content-Type-Options"] == "nosniff"
-    assert body(response) == png_bytes()
+    # What was stored (the image re-encoded without its metadata), with the same pixels.
+    served = body(response)
+    with image.file.open("rb") as stored:
+        assert served == stored.read()
+    assert Image.open(io.BytesIO(served)).tobytes() == Image.open(io.BytesIO(png_bytes())).tobytes()
 
 
 def test_preview_site_pages_stay_unframable(client, cast, dossier):

@@ -23,6 +23,7 @@ def test_beat_schedule_every_job_is_a_registered_task():
         "config.celery.purge_expired_sessions",
         "instruction.tasks.expire_expert_accesses",
         "instruction.tasks.apply_retention",
+        "instruction.tasks.sweep_scans",
     }
     assert scheduled <= set(app.tasks)
 

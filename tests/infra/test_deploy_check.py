@@ -23,6 +23,8 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://teleservices@127.0.0.1:1/teleservices",
     "CELERY_BROKER_URL": "redis://127.0.0.1:1/0",
     "EMAIL_HOST": "smtp.example.fr",
+    # The antivirus (instruction/scanning.py): without it, check --deploy warns.
+    "CLAMD_SOCKET": "/run/clamav/clamd.ctl",
 }
 
 
@@ -76,3 +78,10 @@ def test_check_deploy_without_ssl_redirect_warns():
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert all(code in output for code in ("security.W008", "security.W009", "security.W020"))
+
+
+def test_check_deploy_without_antivirus_warns():
+    """Without CLAMD_SOCKET or CLAMD_URL uploaded files are not scanned: the check says so."""
+    result = _check_deploy(CLAMD_SOCKET="")
+    assert result.returncode != 0
+    assert "instruction.W001" in result.stdout + result.stderr

@@ -506,3 +506,34 @@ def test_upload_outer_transaction_rolled_back_leaves_no_object_committed_one_kep
     assert stored_keys() == []
     (kept,) = actions.attach_files(dossier, {"bail": [pdf_upload()]}, acting_user=cast.applicant)
     assert stored_keys() == [kept.file.name]
+
+
+def test_infected_upload_quarantined_in_bucket_never_signed(
+    client, cast, s3_client, s3_bucket, bucket_keys, settings, clamd, django_capture_on_commit_callbacks
+):
+    """With S3 the quarantine is another prefix of the same bucket: the object is copied under
+    quarantine/, the original deleted, and even in redirect mode no presigned URL is made for it."""
+    from config.celery import app
+    from tests.clamd_server import EICAR
+
+    settings.S3_DOWNLOAD = "redirect"
+    dossier = filed_dossier(cast.teleservice, cast.applicant)
+    clean_keys = bucket_keys()
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.send_message(
+                dossier,
+                acting_user=cast.applicant,
+                body="Le relevé",
+                files=[SimpleUploadedFile("releve.pdf", pdf_bytes() + b"\n%" + EICAR, content_type="application/pdf")],
+            )
+    finally:
+        app.conf.task_always_eager = eager
+    bad = MessageAttachment.objects.get()
+    assert bad.scan_status == "infected"
+    assert bucket_keys() == sorted([*clean_keys, bad.file.name])
+    assert bad.file.name == f"quarantine/messages/{dossier.pk}/" + bad.file.name.rsplit("/", 1)[1]
+    login(client, cast.agent)
+    response = client.get(reverse("backoffice:attachment", args=[dossier.reference, bad.pk]))
+    assert response.status_code == 409 and "Location" not in response

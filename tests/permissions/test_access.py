@@ -64,6 +64,7 @@ def test_abilities_follow_role_and_status(cast):
         "warn_draft_deletion": False,
         "delete_draft": False,
         "anonymise": False,
+        "replace_blocked_file": True,
     }
     assert access.abilities(cast.agent, dossier)["take"] is True
     assert access.abilities(cast.other_agent, dossier)["view"] is False

@@ -44,6 +44,8 @@ class PackJeunesForm(DossierForm):
             "avis_imposition",
             _("Dernier avis d'imposition ou de non-imposition"),
             help=_("L'avis le plus récent, toutes les pages."),
+            # Downloaded as a PDF from impots.gouv.fr: a photo of it is not accepted.
+            types=("application/pdf",),
         ),
         DocumentSpec("rib", _("Relevé d'identité bancaire (RIB)"), help=_("Au nom du demandeur.")),
         DocumentSpec(
