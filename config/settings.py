@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.body_limit.BodySizeLimitMiddleware",  # 413 from Content-Length, before anything reads the body
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -147,6 +148,13 @@ STORAGES: dict[str, dict[str, Any]] = storages_from_env(MEDIA_ROOT)
 S3_DOWNLOAD = download_mode_from_env()  # "stream" or "redirect" (to a presigned URL), S3 only
 UPLOAD_MAX_FILE_MB = env_int("UPLOAD_MAX_FILE_MB", 10)
 UPLOAD_MAX_FILES_PER_DOCUMENT = env_int("UPLOAD_MAX_FILES_PER_DOCUMENT", 5)
+# A whole multipart request (a form and all its files) over this is refused with a 413 before it
+# is read (config/body_limit.py); any other body is held to DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+REQUEST_MAX_BODY_MB = env_int("REQUEST_MAX_BODY_MB", 60)
+if REQUEST_MAX_BODY_MB <= UPLOAD_MAX_FILE_MB:
+    raise ImproperlyConfigured("REQUEST_MAX_BODY_MB must be more than UPLOAD_MAX_FILE_MB")
+# Django's own error pages in English replaced by the site's, in French (config/errors.py).
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
