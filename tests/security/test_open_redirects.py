@@ -77,7 +77,8 @@ def test_open_redirect_login_next(client, cast):
 
 def test_open_redirect_login_next_local_kept(client, cast):
     """The control: a path of the site is where the person lands."""
-    response = client.post(reverse("login"), {"username": cast.applicant.email, "password": PASSWORD, "next": "/foyer/"})
+    credentials = {"username": cast.applicant.email, "password": PASSWORD}
+    response = client.post(reverse("login"), {**credentials, "next": "/foyer/"})
     assert response["Location"] == "/foyer/"
 
 
