@@ -47,6 +47,13 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     return render(request, "400.html", {"detail": detail}, status=400)
 
 
+def refused_url(request: HttpRequest) -> HttpResponse:
+    detail = _("L'adresse demandée contient un caractère interdit.")
+    if _is_api(request):
+        return _problem(request, 400, "requete-invalide", detail)
+    return render(request, "400.html", {"detail": detail}, status=400)
+
+
 def too_big_detail() -> str:
     return _(
         "L'envoi dépasse la taille maximale acceptée (%(max)s Mo en tout). Rien n'a été enregistré : "

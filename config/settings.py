@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.body_limit.BodySizeLimitMiddleware",  # 413 from Content-Length, before anything reads the body
+    "config.null_bytes.NullByteMiddleware",  # 400 for a NUL byte in the URL, before it reaches a query
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -273,6 +274,7 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
+SESSION_ENGINE = "config.sessions"  # the database engine, refusing keys it never made (NUL bytes…)
 # Sessions end after SESSION_IDLE_MINUTES without a request: config.session_idle pushes the
 # expiry back, saving the session at most once a minute (not SESSION_SAVE_EVERY_REQUEST: one
 # UPDATE of django_session per request).
