@@ -252,7 +252,7 @@ def test_fuzz_filing_form(cast):
         logged_in(cast.applicant),
         valid,
         # A draft saves whatever was typed, refused or not; only files may not be half-kept.
-        ignore=frozenset({"instruction_dossier", "instruction_event", "instruction_dossierdraftsave"}),
+        ignore=frozenset({"instruction_dossier", "instruction_event"}),
     )
     statuses = fuzz(form)
     assert statuses[-1] == 302
