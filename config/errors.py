@@ -65,7 +65,6 @@ def payload_too_large(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
         detail = _("Le corps de la requête dépasse %(max)s Ko.") % {"max": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024}
         return _problem(request, 413, "trop-volumineux", detail)
-    response = render(request, "413.html", {"detail": too_big_detail()}, status=413)
-    # The client is still sending a body that will not be read: end the connection after this answer.
-    response["Connection"] = "close"
-    return response
+    # No "Connection: close" here: a hop-by-hop header is the WSGI server's to set (Django's own
+    # server answers 500 to an application that sets one).
+    return render(request, "413.html", {"detail": too_big_detail()}, status=413)

@@ -140,3 +140,17 @@ def test_open_redirect_switch_space_local_kept(client, cast, target):
     client.force_login(cast.applicant)
     response = client.post(reverse("citizen:switch_space"), {"espace": "foyer", "next": target})
     assert response["Location"] == target
+
+
+def test_open_redirect_bulk_assign_back_link(client, cast):
+    """« Attribuer la sélection »: the result page's way back (``bulk-next``) stays on the site."""
+    dossier = filed_dossier(cast.teleservice, cast.applicant)
+    client.force_login(cast.supervisor)
+    for target in OFF_SITE:
+        data = {"dossiers": [dossier.reference], "bulk-agent": cast.agent.pk, "bulk-reason": "Renfort"}
+        response = client.post(reverse("backoffice:bulk_assign"), {**data, "bulk-next": target})
+        assert response.status_code in (200, 400), target
+        links = re.findall(r'href="([^"]*)"', response.content.decode())
+        assert links
+        for link in links:
+            assert_on_site(html.unescape(link))

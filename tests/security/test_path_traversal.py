@@ -129,7 +129,8 @@ def test_path_traversal_download_urls_tampered_get_404(client, cast):
     file = DossierFile.objects.filter(dossier=dossier).first()
     client.force_login(cast.applicant)
     served = client.get(reverse("citizen:file", args=[dossier.reference, file.pk]))
-    assert served.status_code == 200 and b"".join(served.streaming_content) == file.file.open("rb").read()
+    with file.file.open("rb") as stored:
+        assert served.status_code == 200 and b"".join(served.streaming_content) == stored.read()
     base = {
         "applicant": f"/demandes/{dossier.reference}/pieces/",
         "agent": f"/instruction/dossiers/{dossier.reference}/pieces/",
