@@ -161,3 +161,17 @@ def test_body_limit_malformed_form_body_refused_in_french(client, draft, snapsho
     if response.status_code == 400:
         assert "Requête incorrecte" in text_of(response)
     assert_unchanged(before)
+
+
+def test_body_limit_refused_without_a_query(client, db, django_assert_num_queries):
+    """Refused from the headers alone: an anonymous 5 GB sign-up costs no database query and no read."""
+    stream = CountingStream()
+    with django_assert_num_queries(0):
+        response = client.generic(
+            "POST",
+            reverse("signup"),
+            CONTENT_TYPE="multipart/form-data; boundary=frontiere",
+            CONTENT_LENGTH=str(5 * 1024 * MB),
+            **{"wsgi.input": stream},
+        )
+    assert response.status_code == 413 and stream.read_bytes == 0

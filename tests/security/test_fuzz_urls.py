@@ -81,3 +81,10 @@ def test_fuzz_urls_null_byte_refused_in_french(clients, who):
             assert response.status_code in (400, 404), (route.name, path, response.status_code)
             if response.status_code == 400 and not route.pattern.startswith("api/"):
                 assert "contient un caractère interdit" in text_of(response), path
+
+
+def test_fuzz_urls_null_byte_refused_without_a_query(client, db, django_assert_num_queries):
+    """The NUL byte is refused before any lookup: no query at all for an anonymous request."""
+    with django_assert_num_queries(0):
+        response = client.get("/demandes/PJL%00/?page=1")
+    assert response.status_code == 400
