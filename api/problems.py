@@ -69,6 +69,11 @@ PROBLEM_TYPES = {
             _("Version périmée"),
             _("Le dossier a changé depuis sa lecture (If-Match ne correspond plus à son ETag) : relisez-le."),
         ),
+        ProblemType(
+            "trop-volumineux",
+            _("Requête trop volumineuse"),
+            _("Le corps dépasse la taille acceptée : il est refusé sans être lu."),
+        ),
         ProblemType("trop-de-requetes", _("Trop de requêtes"), _("Attendez le nombre de secondes de Retry-After.")),
         ProblemType("erreur", _("Erreur"), _("Erreur inattendue.")),
     )
@@ -82,6 +87,7 @@ STATUS_TYPES = {
     406: "non-acceptable",
     409: "action-impossible",
     412: "version-perimee",
+    413: "trop-volumineux",
     415: "type-non-supporte",
     429: "trop-de-requetes",
 }

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.body_limit.BodySizeLimitMiddleware",  # 413 from Content-Length, before anything reads the body
+    "config.null_bytes.NullByteMiddleware",  # 400 for a NUL byte in the URL, before it reaches a query
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -166,6 +168,13 @@ CLAMD_TIMEOUT = env_int("CLAMD_TIMEOUT", 30)  # seconds to connect, and to wait 
 CLAMD_RETRY_SECONDS = env_int("CLAMD_RETRY_SECONDS", 120)
 if CLAMD_TIMEOUT < 1 or CLAMD_RETRY_SECONDS < 1:
     raise ImproperlyConfigured("CLAMD_TIMEOUT and CLAMD_RETRY_SECONDS must be 1 second or more")
+# A whole multipart request (a form and all its files) over this is refused with a 413 before it
+# is read (config/body_limit.py); any other body is held to DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+REQUEST_MAX_BODY_MB = env_int("REQUEST_MAX_BODY_MB", 60)
+if REQUEST_MAX_BODY_MB <= UPLOAD_MAX_FILE_MB:
+    raise ImproperlyConfigured("REQUEST_MAX_BODY_MB must be more than UPLOAD_MAX_FILE_MB")
+# Django's own error pages in English replaced by the site's, in French (config/errors.py).
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -306,6 +315,7 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
+SESSION_ENGINE = "config.sessions"  # the database engine, refusing keys it never made (NUL bytes…)
 # Sessions end after SESSION_IDLE_MINUTES without a request: config.session_idle pushes the
 # expiry back, saving the session at most once a minute (not SESSION_SAVE_EVERY_REQUEST: one
 # UPDATE of django_session per request).

@@ -3,6 +3,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+handler400 = "config.errors.bad_request"
+
 urlpatterns = [
     path("", include("citizen_portal.accounts.urls")),
     path("franceconnect/", include("citizen_portal.franceconnect.urls")),

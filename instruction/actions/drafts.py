@@ -71,10 +71,22 @@ def save_draft(dossier: Dossier, raw_data: dict[str, Any], *, acting_user: Any) 
                 _("Ce dossier « %(status)s » n'est plus modifiable.") % {"status": locked.get_status_display()}
             )
         form_class = form_for(locked)
-        locked.data = form_class.raw_from(raw_data)
+        locked.data = _storable(form_class.raw_from(raw_data))
         locked.beneficiary = _beneficiary(locked, locked.data.get("beneficiary"))
         locked.save(update_fields=["data", "beneficiary", "updated"])
     return dossier
+
+
+def _storable(value: Any) -> Any:
+    """The draft without NUL characters: nobody types one, and PostgreSQL's jsonb refuses them
+    (the whole save failed with a 500, losing everything else that was typed)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {key: _storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    return value
 
 
 def _beneficiary(dossier: Dossier, raw: Any) -> FoyerMember | None:

@@ -381,7 +381,7 @@ def test_password_login_never_reaches_the_provider(client, provider):
         "code=&state=",
         "code=abc&state=abc",
         "state=a&state=b&code=c&code=d",
-        "code=%ff%fe&state=%00%ff",
+        "code=%ff%fe&state=%fe%ff",  # a NUL byte in the URL: a 400 before any view (tests/security)
         "code=" + "x" * 5000 + "&state=" + "y" * 5000,
         "code=%3Cscript%3E&state=..%2F..%2Fetc",
         "error=",
