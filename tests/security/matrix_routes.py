@@ -117,6 +117,8 @@ def _children(param: str, child: Callable[[World, str], Any], *kinds: str, cross
 
 CITIZEN_DOSSIER = ("own_draft", "own", "organisme", "other")
 AGENT_DOSSIER = ("own_draft", "own", "other")
+# The statuses where who may act changes: transmitted and waiting in the queue, complement asked.
+BY_STATUS = ("own_queued", "own_complement")
 NO_OBJECT: dict[str, Fill] = {"-": lambda w: {}}
 
 
@@ -161,8 +163,8 @@ KINDS: dict[str, dict[str, Fill]] = {
     "password_reset_confirm": {"invalid": lambda w: {"uidb64": "MQ", "token": "jeton-invalide"}},
     "citizen:teleservice": {"public": lambda w: {"slug": w.teleservice.slug}},
     "citizen:start": {"public": lambda w: {"slug": w.teleservice.slug}},
-    "citizen:dossier": _refs(*CITIZEN_DOSSIER),
-    "citizen:edit": _refs(*CITIZEN_DOSSIER),
+    "citizen:dossier": _refs(*CITIZEN_DOSSIER, *BY_STATUS),
+    "citizen:edit": _refs(*CITIZEN_DOSSIER, *BY_STATUS),
     "citizen:transmit": _refs(*CITIZEN_DOSSIER),
     "citizen:file": _children("file_id", _file, "own", "organisme", "other", cross="own"),
     "citizen:remove_file": _children("file_id", _file, "own_draft", "organisme", "other", cross="own_draft"),
@@ -186,15 +188,23 @@ KINDS: dict[str, dict[str, Fill]] = {
     "backoffice:export": {"-": lambda w: {"tab": "a-traiter"}},
     "backoffice:export_download": _obj("exports"),
     "backoffice:team_agent": _sides(lambda w, k: {"pk": _agent(w, k).pk}),
-    "backoffice:assign": _refs(*AGENT_DOSSIER),
+    "backoffice:assign": _refs(*AGENT_DOSSIER, *BY_STATUS),
     "backoffice:add_agent": _sides(lambda w, k: {"pk": _service(w, k).pk}),
     "backoffice:remove_agent": _sides(lambda w, k: {"pk": _service(w, k).pk, "agent": _agent(w, k).pk}),
     "backoffice:teleservice": _sides(lambda w, k: {"slug": _teleservice(w, k).slug}),
-    "backoffice:review": _refs(*AGENT_DOSSIER),
+    "backoffice:review": _refs(*AGENT_DOSSIER, *BY_STATUS),
     "backoffice:dossier_chart": _refs(*AGENT_DOSSIER),
-    # « Libérer »: allowed to the agent in charge and the supervisor of the dossier in instruction.
+    # « Libérer » the dossier in instruction, « Prendre en charge » the queued one, « Décider » during
+    # a complement (agents wait): each the action its status makes the question.
     "backoffice:act": {
-        k: (lambda w, k=k: {"reference": w.dossiers[k].reference, "action": "liberer"}) for k in AGENT_DOSSIER
+        kind: (lambda w, kind=kind, action=action: {"reference": w.dossiers[kind].reference, "action": action})
+        for kind, action in [
+            ("own_draft", "liberer"),
+            ("own", "liberer"),
+            ("other", "liberer"),
+            ("own_queued", "prendre"),
+            ("own_complement", "decider"),
+        ]
     },
     "backoffice:file": _children("file_id", _file, *AGENT_DOSSIER, cross="own"),
     "backoffice:preview": _children("file_id", _file, *AGENT_DOSSIER, cross="own"),
@@ -203,15 +213,15 @@ KINDS: dict[str, dict[str, Fill]] = {
     "backoffice:attachment": _children("pk", _attachment, "own", "other", cross="own"),
     # The API
     "api:teleservice-detail": _sides(lambda w, k: {"pk": _teleservice(w, k).pk}),
-    "api:dossier-detail": _refs(*AGENT_DOSSIER),
+    "api:dossier-detail": _refs(*AGENT_DOSSIER, *BY_STATUS),
     "api:dossier-messages": _refs(*AGENT_DOSSIER),
     "api:dossier-file": _children("pk", _file, "own", "other", cross="own"),
     "api:message-attachment": _children("pk", _attachment, "own", "other", cross="own"),
-    "api:dossier-take": _refs(*AGENT_DOSSIER),
+    "api:dossier-take": _refs(*AGENT_DOSSIER, *BY_STATUS),
     "api:dossier-release": _refs(*AGENT_DOSSIER),
     "api:dossier-assign": _refs(*AGENT_DOSSIER),
     "api:dossier-request-complement": _refs(*AGENT_DOSSIER),
-    "api:dossier-decide": _refs(*AGENT_DOSSIER),
+    "api:dossier-decide": _refs(*AGENT_DOSSIER, *BY_STATUS),
     "api:not-found": {"-": lambda w: "/api/inexistant/"},
     # The admin (for administrators only, whatever the object)
     "admin:view_on_site": {

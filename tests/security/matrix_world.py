@@ -137,6 +137,10 @@ def build_world() -> World:
     in_instruction = filed_dossier(teleservice, applicant)
     actions.take(in_instruction, acting_user=agent)
     own_message = actions.send_message(in_instruction, acting_user=agent, body="Merci.", files=[_pdf("note.pdf")])
+    queued = filed_dossier(teleservice, applicant)
+    complement = filed_dossier(teleservice, applicant)
+    actions.take(complement, acting_user=agent)
+    actions.request_complement(complement, acting_user=agent, message="Merci d'envoyer votre bail signé.")
     decided, letter = _decided(teleservice, applicant, agent)
     organisme_draft = actions.create_draft(organisme_teleservice, acting_user=applicant, organisme=organisme)
     actions.attach_files(organisme_draft, {"rib": [_pdf("rib-asso.pdf")]}, acting_user=applicant)
@@ -159,7 +163,9 @@ def build_world() -> World:
         other_teleservice=other_teleservice,
         dossiers={
             "own_draft": draft,
+            "own_queued": queued,
             "own": in_instruction,
+            "own_complement": complement,
             "own_decided": decided,
             "organisme": organisme_draft,
             "other": other,

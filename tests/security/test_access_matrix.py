@@ -2,8 +2,8 @@
 actor, on objects of their own and of others, against the table of docs/access-matrix.md.
 
 A route missing from the table fails, so does a row whose route is gone. Each request runs in a
-savepoint rolled back afterwards, so that every cell sees the same world; a refusal that wrote
-anything (beyond the session and the token's last use) fails too.
+savepoint rolled back afterwards, so that every cell sees the same world; a refusal or an error
+that wrote anything (beyond the session and the token's last use) fails too.
 
 ``MATRIX_RECORD=docs/access-matrix.md`` rewrites the tables (below their marker) with the answers
 observed: a help to add a column, to be read row by row before committing, never to bless a bug."""
@@ -35,7 +35,10 @@ from tests.security.matrix_routes import (
 )
 from tests.security.matrix_world import ACTORS, Actor, World, build_world, token_of
 
-REFUSALS = {"login", "401", "403", "404", "405"}
+# Answers after which nothing may have been written: the refusals, and the API's status conflict. Not
+# 400: a form shown again with its errors is a page read, which the product records (an agent's
+# consultation in the history, the message thread marked read).
+REFUSALS = {"login", "401", "403", "404", "405", "409"}
 # Bookkeeping that any request may write: the session, a token's last use.
 BOOKKEEPING = {"django_session", "api_apitoken"}
 
