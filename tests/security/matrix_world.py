@@ -211,11 +211,14 @@ def _admin_rows(teleservice: Teleservice) -> None:
 
 @dataclass(frozen=True)
 class Actor:
-    """A column of the table: who logs in (``user``) and which API token they send on /api/."""
+    """A column of the table: who logs in (``user``), which API token they send on /api/, and which
+    side of the world they belong to (``own``: the applicant's and the service « Jeunesse »;
+    ``other``: the other citizen's and the service « Solidarités »; None: neither)."""
 
     column: str
     user: Callable[[World], User | None]
     token_scopes: tuple[str, ...] = ()
+    side: str | None = None
 
 
 def _named(name: str) -> Callable[[World], User | None]:
@@ -225,16 +228,26 @@ def _named(name: str) -> Callable[[World], User | None]:
 HUMAN_TOKEN = ("read", "instruct")
 ACTORS: list[Actor] = [
     Actor("anonymous", lambda world: None),
-    Actor("applicant", _named("applicant"), HUMAN_TOKEN),
-    Actor("co_member", _named("co_member"), HUMAN_TOKEN),
-    Actor("other_citizen", _named("other_citizen"), HUMAN_TOKEN),
-    Actor("agent", _named("agent"), HUMAN_TOKEN),
-    Actor("other_agent", _named("other_agent"), HUMAN_TOKEN),
-    Actor("supervisor", _named("supervisor"), HUMAN_TOKEN),
+    Actor("applicant", _named("applicant"), HUMAN_TOKEN, "own"),
+    Actor("co_member", _named("co_member"), HUMAN_TOKEN, "own"),
+    Actor("other_citizen", _named("other_citizen"), HUMAN_TOKEN, "other"),
+    Actor("agent", _named("agent"), HUMAN_TOKEN, "own"),
+    Actor("other_agent", _named("other_agent"), HUMAN_TOKEN, "other"),
+    Actor("supervisor", _named("supervisor"), HUMAN_TOKEN, "own"),
     # The integration account's token, read scope only; it never logs in to the pages.
-    Actor("read_token", lambda world: None, ("read",)),
+    Actor("read_token", lambda world: None, ("read",), "own"),
     Actor("admin", _named("admin"), HUMAN_TOKEN),
 ]
+
+
+def outsider(actor: Actor, kind: str) -> bool:
+    """Whether the object of ``kind`` belongs to the other side than the actor's (``cross`` objects:
+    to both sides at once, so everybody with a side is an outsider to one of their parts)."""
+    if actor.side is None or kind in ("-", "public", "invalid"):
+        return False
+    if kind == "cross":
+        return True
+    return (kind == "other") != (actor.side == "other")
 
 
 def token_of(actor: Actor, world: World) -> str | None:

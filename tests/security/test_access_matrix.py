@@ -2,8 +2,9 @@
 actor, on objects of their own and of others, against the table of docs/access-matrix.md.
 
 A route missing from the table fails, so does a row whose route is gone. Each request runs in a
-savepoint rolled back afterwards, so that every cell sees the same world; a refusal or an error
-that wrote anything (beyond the session and the token's last use) fails too.
+savepoint rolled back afterwards, so that every cell sees the same world; a refusal that wrote
+anything (beyond the session and the token's last use) fails too, and so does a refusal on the
+other side's object that differs from the answer on an absent one (it would tell that it exists).
 
 ``MATRIX_RECORD=docs/access-matrix.md`` rewrites the tables (below their marker) with the answers
 observed: a help to add a column, to be read row by row before committing, never to bless a bug."""
@@ -33,7 +34,7 @@ from tests.security.matrix_routes import (
     url_of,
     url_routes,
 )
-from tests.security.matrix_world import ACTORS, Actor, World, build_world, token_of
+from tests.security.matrix_world import ACTORS, Actor, World, build_world, outsider, token_of
 
 # Answers after which nothing may have been written: the refusals, and the API's status conflict. Not
 # 400: a form shown again with its errors is a page read, which the product records (an agent's
@@ -108,6 +109,27 @@ class WriteCounter:
         return sorted(tables - BOOKKEEPING)
 
 
+def absent_url(route: Route, kind: str, world: World) -> str:
+    """The route on an object that does not exist: for ``cross``, the actor's own parent with an absent
+    child; else every parameter absent."""
+    fills = kinds_for(route)
+
+    def absent(w: World) -> dict[str, Any]:
+        params = fills[kind](w)
+        foreign = fills["other"](w) if kind == "cross" else params
+        return {
+            name: _absent_value(name, value) if foreign.get(name) == value else value for name, value in params.items()
+        }
+
+    return url_of(route, absent, world)
+
+
+def _absent_value(name: str, value: Any) -> Any:
+    if name == "reference":
+        return "ABS-2026-999999"
+    return 999_999 if isinstance(value, int) else "inexistant"
+
+
 def _answer(response: Any) -> str:
     """The status code, or ``login`` for a redirect to a login page (the admin's forwards to the site's)."""
     login_pages = {reverse("login"), reverse("admin:login")}
@@ -169,6 +191,8 @@ def test_access_matrix(db, matrix_settings, capsys):
     visitors = {actor.column: Visitor(actor, world) for actor in ACTORS}
     counter = WriteCounter()
     differences, observed, tried = [], {}, 0
+    absent: dict[tuple[str, str, str, bool], str] = {}
+    actors = {actor.column: actor for actor in ACTORS}
     for route in routes.values():
         for kind, fill in kinds_for(route).items():
             url = url_of(route, fill, world)
@@ -184,8 +208,17 @@ def test_access_matrix(db, matrix_settings, capsys):
                         differences.append(f"{cell}: expected {expected.get(column, 'no row')}, got {got}")
                     if (got in REFUSALS or kind == "cross") and written:
                         differences.append(f"{cell}: answered {got} but wrote {written}")
+                    if got in ("403", "404") and outsider(actors[column], kind):
+                        absent_key = (route.key, method, column, kind == "cross")
+                        if absent_key not in absent:
+                            absent_at = absent_url(route, kind, world)
+                            absent[absent_key] = visitors[column].send(method, absent_at, counter)[0]
+                        if absent[absent_key] != got:
+                            elsewhere = absent[absent_key]
+                            differences.append(f"{cell}: {got} here, {elsewhere} if absent: it tells it exists")
     with capsys.disabled():
-        print(f"\nmatrice d'accès : {tried:,} combinaisons".replace(",", " "), end=" ")
+        tried_fr, absent_fr = (f"{n:,}".replace(",", "\u202f") for n in (tried, len(absent)))
+        print(f"\nmatrice d'accès : {tried_fr} combinaisons, et {absent_fr} sur des objets absents", end=" ")
     if os.environ.get("MATRIX_RECORD"):
         record(Path(os.environ["MATRIX_RECORD"]), columns, observed, routes)
     assert not differences, f"{len(differences)} cells differ from {TABLE.name}:\n" + "\n".join(differences)
