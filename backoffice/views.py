@@ -174,6 +174,8 @@ def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
         raise Http404
     name, form_factory = ACTIONS[action]
     dossier = _agent_dossier(request, reference)
+    # A role that may not act gets its 403 before its input is looked at (as in the API), not a form error.
+    access.check(request.user, dossier, name)
     kwargs: dict[str, Any] = {}
     form = None
     if form_factory is not None:

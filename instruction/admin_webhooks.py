@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -112,6 +113,9 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "error",
     ]
     list_filter = ["outcome", "subscription", "event"]
+    # The read-only detail page still builds the model's form: without this, Django 5.2 warns that
+    # URLField's default scheme changes in 6.0 (and the page fails where warnings are errors).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_select_related = ["subscription__teleservice"]
     search_fields = ["dossier_reference", "webhook_id", "url"]
     date_hierarchy = "created"

@@ -133,3 +133,20 @@ def test_webhook_admin_delivery_log_read_only_with_filters(superuser_client, cas
     delivery = WebhookDelivery.objects.get(attempt=1)
     change = superuser_client.post(reverse("admin:instruction_webhookdelivery_change", args=[delivery.pk]), {})
     assert change.status_code == 403
+
+
+def test_webhook_admin_delivery_detail_opens_read_only(superuser_client, cast):
+    """One attempt's page opens (read-only) with its address; found by the access matrix (it answered 500)."""
+    subscription = make_subscription(cast, "https://recepteur.exemple.test/")
+    delivery = WebhookDelivery.objects.create(
+        subscription=subscription,
+        webhook_id="msg_1",
+        event="dossier.decided",
+        url=subscription.url,
+        attempt=1,
+        outcome="delivered",
+        status_code=200,
+    )
+    page = superuser_client.get(reverse("admin:instruction_webhookdelivery_change", args=[delivery.pk]))
+    assert page.status_code == 200
+    assert "https://recepteur.exemple.test/" in page.content.decode()
