@@ -44,7 +44,10 @@ def safe_name(name: str) -> str:
     never used as a storage key)."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     base = unicodedata.normalize("NFC", base)
-    base = re.sub(r"[\x00-\x1f\x7f<>:\"|?*]", "", base).strip(" .")
+    base = re.sub(r"[\x00-\x1f\x7f<>:\"|?*]", "", base)
+    # Format characters (bidi overrides such as U+202E, zero-width joiners) can disguise
+    # « facture\u202efdp.exe » as « facture.exe.pdf »: dropped.
+    base = "".join(ch for ch in base if unicodedata.category(ch) != "Cf").strip(" .")
     return base[:200] or "fichier"
 
 

@@ -2,8 +2,8 @@
 organisme, dossiers in the useful statuses with files, messages, letters and exports; and the
 actors, one function each, who visit every route of it.
 
-Adding an actor (the expert invited on one dossier, once that exists) is adding one ``Actor`` to
-``ACTORS`` and one column to docs/access-matrix.md."""
+Adding an actor is adding one ``Actor`` to ``ACTORS`` (and what makes them who they are, in
+``build_world``) and one column to docs/access-matrix.md."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from instruction import actions
 from instruction.actions.spaces import invitation_token
 from instruction.files import store
 from instruction.letters import stored_letter
-from instruction.models import Audience, Dossier, DossierStatus, Event, Organisme, Teleservice
+from instruction.models import Audience, Dossier, DossierStatus, Event, ExpertAccess, Organisme, Teleservice
 from permissions import organismes
 from permissions.models import InstructingService, User
 from tests.api.helpers import token_for
@@ -28,6 +28,7 @@ from tests.factories import (
     ServiceFactory,
     TeleserviceFactory,
     UserFactory,
+    expert_on,
     filed_dossier,
     pdf_bytes,
 )
@@ -79,10 +80,15 @@ def _citizen(email: str) -> User:
     return user
 
 
-def _decided(teleservice: Teleservice, applicant: User, agent: User) -> tuple[Dossier, Any]:
-    """A dossier taken, decided « Accepté », with its letter rendered as the worker would."""
+def _decided(
+    teleservice: Teleservice, applicant: User, agent: User, *, expert: User | None = None
+) -> tuple[Dossier, Any]:
+    """A dossier taken, decided « Accepté », with its letter rendered as the worker would; with
+    ``expert`` invited by the agent before the decision (an expert is invited only before it)."""
     dossier = filed_dossier(teleservice, applicant)
     actions.take(dossier, acting_user=agent)
+    if expert is not None:
+        expert_on(dossier, expert, granted_by=agent)
     actions.decide(dossier, acting_user=agent, outcome=DossierStatus.ACCEPTED, amount="250")
     event = Event.objects.filter(dossier=dossier, action="decide").latest("pk")
     return dossier, stored_letter(event)
@@ -121,6 +127,7 @@ def build_world() -> World:
         "supervisor": UserFactory(email="superviseur@exemple.test"),
         "integration": UserFactory(email="integration@exemple.test"),
         "admin": UserFactory(email="admin@exemple.test", is_staff=True, is_superuser=True),
+        "expert": UserFactory(email="expert@exemple.test"),
     }
     service.add_agent(users["agent"])
     service.add_agent(users["supervisor"])
@@ -137,6 +144,8 @@ def build_world() -> World:
     in_instruction = filed_dossier(teleservice, applicant)
     actions.take(in_instruction, acting_user=agent)
     own_message = actions.send_message(in_instruction, acting_user=agent, body="Merci.", files=[_pdf("note.pdf")])
+    # The expert is invited on this one dossier (transmitted, taken, not decided) by the agent in charge.
+    expert_access = expert_on(in_instruction, users["expert"], granted_by=agent)
     queued = filed_dossier(teleservice, applicant)
     complement = filed_dossier(teleservice, applicant)
     actions.take(complement, acting_user=agent)
@@ -144,7 +153,11 @@ def build_world() -> World:
     decided, letter = _decided(teleservice, applicant, agent)
     organisme_draft = actions.create_draft(organisme_teleservice, acting_user=applicant, organisme=organisme)
     actions.attach_files(organisme_draft, {"rib": [_pdf("rib-asso.pdf")]}, acting_user=applicant)
-    other, other_letter = _decided(other_teleservice, users["other_citizen"], users["other_agent"])
+    # The other side's expert (not an actor) gives « Retirer l'accès » an object on that side.
+    other_expert = UserFactory(email="autre.expert@exemple.test")
+    other, other_letter = _decided(
+        other_teleservice, users["other_citizen"], users["other_agent"], expert=other_expert
+    )
     other_message = actions.send_message(
         other, acting_user=users["other_citizen"], body="Bonjour.", files=[_pdf("justif.pdf")]
     )
@@ -183,6 +196,7 @@ def build_world() -> World:
         },
         invitations={"own": invitation, "other": other_invitation},
         invitation_tokens={"own": invitation_token(invitation)},
+        expert_accesses={"own": expert_access, "other": ExpertAccess.objects.get(dossier=other)},
     )
     _admin_rows(teleservice)
     return world
@@ -237,6 +251,8 @@ ACTORS: list[Actor] = [
     # The integration account's token, read scope only; it never logs in to the pages.
     Actor("read_token", lambda world: None, ("read",), "own"),
     Actor("admin", _named("admin"), HUMAN_TOKEN),
+    # Invited by `agent` on the `own` dossier only: the applicant's side, yet an outsider to the rest.
+    Actor("expert", _named("expert"), HUMAN_TOKEN, "own"),
 ]
 
 

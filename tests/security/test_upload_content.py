@@ -186,3 +186,17 @@ def test_message_attachment_pdf_with_javascript_refused_nothing_stored(cast, set
 def _form_post(dossier) -> dict[str, str]:
     """The draft's saved data as the form page posts it back (the refusal keeps what was typed)."""
     return {key: value for key, value in dossier.data.items() if isinstance(value, str)}
+
+
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [
+        ("facture\u202efdp.exe", "facturefdp.exe"),  # right-to-left override
+        ("avis\u200bd'impot.pdf", "avisd'impot.pdf"),  # zero-width space
+        ("\u2066../../etc/passwd.pdf\u2069", "passwd.pdf"),  # isolates around a path
+    ],
+)
+def test_safe_name_drops_format_characters(given: str, shown: str) -> None:
+    from instruction.uploads import safe_name
+
+    assert safe_name(given) == shown
