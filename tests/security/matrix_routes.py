@@ -150,6 +150,16 @@ def _member(w: World, kind: str) -> dict[str, Any]:
     return {"pk": _organisme(w, kind).pk, "user_id": w.users["co_member" if kind == "own" else "other_citizen"].pk}
 
 
+def _document(kind: str) -> Fill:
+    """The dossier's reference and the code of one of its documents (« Envoyer un autre fichier »)."""
+    return lambda w: {"reference": w.dossiers[kind].reference, "code": _file(w, kind).document}
+
+
+def _expert_access(dossier: str, grant: str) -> Fill:
+    """An expert's access to revoke, on ``dossier`` (cross: the applicant's with the other side's access)."""
+    return lambda w: {"reference": w.dossiers[dossier].reference, "pk": w.objects["expert_accesses"][grant].pk}
+
+
 def _invitation(owner: str, invitation: str) -> Fill:
     def fill(w: World) -> dict[str, Any]:
         return {"pk": _organisme(w, owner).pk, "invitation_id": w.objects["invitations"][invitation].pk}
@@ -168,6 +178,7 @@ KINDS: dict[str, dict[str, Fill]] = {
     "citizen:transmit": _refs(*CITIZEN_DOSSIER),
     "citizen:file": _children("file_id", _file, "own", "organisme", "other", cross="own"),
     "citizen:remove_file": _children("file_id", _file, "own_draft", "organisme", "other", cross="own_draft"),
+    "citizen:replace_file": {kind: _document(kind) for kind in (*CITIZEN_DOSSIER, *BY_STATUS)},
     "citizen:letter": _children("pk", _letter, "own_decided", "other", cross="own_decided"),
     "citizen:thread": _refs("own", "other"),
     "citizen:attachment": _children("pk", _attachment, "own", "other", cross="own"),
@@ -211,6 +222,17 @@ KINDS: dict[str, dict[str, Fill]] = {
     "backoffice:letter": _children("pk", _letter, "own_decided", "other", cross="own_decided"),
     "backoffice:send_message": _refs(*AGENT_DOSSIER),
     "backoffice:attachment": _children("pk", _attachment, "own", "other", cross="own"),
+    # Experts: invited before the decision (``own_decided`` is too late); the expert is invited on
+    # ``own`` only, and ``other`` has the other side's expert.
+    "backoffice:invite_expert": _refs(*AGENT_DOSSIER, *BY_STATUS, "own_decided"),
+    "backoffice:revoke_expert": {
+        "own": _expert_access("own", "own"),
+        "other": _expert_access("other", "other"),
+        "cross": _expert_access("own", "other"),
+    },
+    "backoffice:expert_dossier": _refs(*AGENT_DOSSIER, *BY_STATUS),
+    "backoffice:expert_opinion": _refs(*AGENT_DOSSIER, *BY_STATUS),
+    "backoffice:expert_file": _children("file_id", _file, "own", "own_queued", "other", cross="own"),
     # The API
     "api:teleservice-detail": _sides(lambda w, k: {"pk": _teleservice(w, k).pk}),
     "api:dossier-detail": _refs(*AGENT_DOSSIER, *BY_STATUS),

@@ -155,9 +155,7 @@ def build_world() -> World:
     actions.attach_files(organisme_draft, {"rib": [_pdf("rib-asso.pdf")]}, acting_user=applicant)
     # The other side's expert (not an actor) gives « Retirer l'accès » an object on that side.
     other_expert = UserFactory(email="autre.expert@exemple.test")
-    other, other_letter = _decided(
-        other_teleservice, users["other_citizen"], users["other_agent"], expert=other_expert
-    )
+    other, other_letter = _decided(other_teleservice, users["other_citizen"], users["other_agent"], expert=other_expert)
     other_message = actions.send_message(
         other, acting_user=users["other_citizen"], body="Bonjour.", files=[_pdf("justif.pdf")]
     )
