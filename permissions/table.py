@@ -80,6 +80,10 @@ ACTION_LABELS = {
     "revoke_expert_access": gettext_lazy("Retirer l'accès d'un expert"),
     "give_expert_opinion": gettext_lazy("Donner l'avis de l'expert"),
     "expire_expert_access": gettext_lazy("Retirer les accès d'experts arrivés à échéance (tâche planifiée)"),
+    "replace_blocked_file": gettext_lazy("Remplacer un fichier bloqué par l'antivirus (« Envoyer un autre fichier »)"),
+    "warn_draft_deletion": gettext_lazy("Prévenir avant la suppression d'un brouillon abandonné (tâche planifiée)"),
+    "delete_draft": gettext_lazy("Supprimer un brouillon (abandonné : tâche planifiée ; ou avec son compte)"),
+    "anonymise": gettext_lazy("Anonymiser un dossier décidé à la fin de sa conservation (tâche planifiée)"),
 }
 
 
