@@ -62,6 +62,7 @@ def _summary(user: Any) -> dict[str, int]:
     }
 
 
+@require_GET
 @never_cache
 def my_data(request: HttpRequest) -> HttpResponse:
     context = {
