@@ -216,7 +216,8 @@ def may_open(user: Any, dossier: Dossier, page: str) -> bool:
     return bool(roles(user, dossier) & PAGE_ROLES[page])
 
 
-def _status_allows(dossier: Dossier, action: str) -> bool:
+def status_allows(dossier: Dossier, action: str) -> bool:
+    """Whether the dossier's status allows the action (its guard, else its FSM transition)."""
     guard = _STATUS_GUARDS.get(action)
     if guard is not None:
         return bool(guard(dossier))
@@ -227,7 +228,7 @@ def abilities(user: Any, dossier: Dossier) -> dict[str, bool]:
     held = roles(user, dossier)
     result = {"view": bool(held)}
     for action, allowed in ACTION_ROLES.items():
-        result[action] = bool(held & allowed) and _status_allows(dossier, action)
+        result[action] = bool(held & allowed) and status_allows(dossier, action)
     return result
 
 

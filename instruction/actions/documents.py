@@ -19,6 +19,7 @@ from instruction.files import delete_on_commit, store
 from instruction.models import Dossier, DossierFile, ScanStatus
 from instruction.scanning import initial_status, scan_on_commit
 from instruction.uploads import CheckedUpload, check_upload
+from permissions import access
 
 
 def _ensure_editable(dossier: Dossier) -> None:
@@ -75,21 +76,7 @@ def attach_files(
         checked = _checked(locked, uploads)
         created = []
         for code, files in checked.items():
-            for upload in files:
-                attached = DossierFile(
-                    dossier=locked,
-                    document=code,
-                    original_name=upload.safe_name,
-                    content_type=upload.content_type,
-                    size=upload.size,
-                    uploaded_by=acting_user,
-                    scan_status=initial_status(),
-                )
-                # Deleted from storage if this transaction, or one around it, is rolled back.
-                store(attached.file, upload.file, upload.safe_name)
-                attached.save()
-                scan_on_commit(attached)
-                created.append(attached)
+            created += [_stored(locked, code, upload, acting_user) for upload in files]
         locked.save(update_fields=["updated"])
     return created
 
@@ -115,7 +102,7 @@ def replace_blocked_files(
     in place of those the antivirus blocked for one document (one new file per blocked one). The
     blocked rows and their quarantined objects go; the quarantine's audit event stays."""
     with locked_dossier(dossier, acting_user=acting_user, action="replace_blocked_file") as locked:
-        if locked.status not in ("transmitted", "in_instruction"):
+        if not access.status_allows(locked, "replace_blocked_file"):
             raise refusal(locked)
         spec = spec_for(locked, code)
         blocked = list(DossierFile.objects.filter(dossier=locked, document=code, scan_status=ScanStatus.INFECTED))
@@ -139,19 +126,7 @@ def replace_blocked_files(
             raise InvalidInput({key: errors}, _("Aucun fichier n'a été envoyé : corrigez la pièce signalée."))
         created = []
         for good, old in zip(checked, blocked, strict=False):
-            attached = DossierFile(
-                dossier=locked,
-                document=code,
-                original_name=good.safe_name,
-                content_type=good.content_type,
-                size=good.size,
-                uploaded_by=acting_user,
-                scan_status=initial_status(),
-            )
-            store(attached.file, good.file, good.safe_name)
-            attached.save()
-            scan_on_commit(attached)
-            created.append(attached)
+            created.append(_stored(locked, code, good, acting_user))
             old.delete()
             delete_on_commit(old.file.storage, [old.file.name])
         record(
@@ -164,3 +139,21 @@ def replace_blocked_files(
             files=[new.pk for new in created],
         )
     return created
+
+
+def _stored(dossier: Dossier, code: str, upload: CheckedUpload, acting_user: Any) -> DossierFile:
+    """One checked file stored for a document, its antivirus scan queued for after the commit."""
+    attached = DossierFile(
+        dossier=dossier,
+        document=code,
+        original_name=upload.safe_name,
+        content_type=upload.content_type,
+        size=upload.size,
+        uploaded_by=acting_user,
+        scan_status=initial_status(),
+    )
+    # Deleted from storage if this transaction, or one around it, is rolled back.
+    store(attached.file, upload.file, upload.safe_name)
+    attached.save()
+    scan_on_commit(attached)
+    return attached

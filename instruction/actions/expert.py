@@ -75,7 +75,7 @@ def grant_expert_access(
     (the applicant's side, the service's agents, an expert already invited)."""
     note = (note or "").strip()
     with locked_dossier(dossier, acting_user=acting_user, action="grant_expert_access") as locked:
-        if not access.abilities(acting_user, locked)["grant_expert_access"]:  # the status guard
+        if not access.status_allows(locked, "grant_expert_access"):
             raise refusal(locked)
         errors: dict[str, list[str]] = {}
         if date_errors := _date_errors(expires_on):
@@ -205,6 +205,6 @@ def give_expert_opinion(dossier: Dossier, *, acting_user: Any, opinion: str) -> 
             {"opinion": [_("Votre avis dépasse %(max)s caractères : raccourcissez-le.") % {"max": OPINION_MAX_LENGTH}]}
         )
     with locked_dossier(dossier, acting_user=acting_user, action="give_expert_opinion") as locked:
-        if not access.abilities(acting_user, locked)["give_expert_opinion"]:
+        if not access.status_allows(locked, "give_expert_opinion"):
             raise refusal(locked)
         return record(locked, acting_user=acting_user, action="expert_opinion", before=locked.status, opinion=opinion)

@@ -67,7 +67,7 @@ def warn_draft_deletion(dossier: Dossier, *, acting_user: Any = access.SYSTEM) -
     """One e-mail to the applicant saying when the draft will be deleted and how to keep it.
     Returns False (and writes nothing) if the draft changed or was warned since it was selected."""
     with locked_dossier(dossier, acting_user=acting_user, action="warn_draft_deletion") as locked:
-        if not access.abilities(acting_user, locked)["warn_draft_deletion"]:
+        if not access.status_allows(locked, "warn_draft_deletion"):
             raise refusal(locked)
         now = timezone.now()
         idle = dt.timedelta(days=settings.RETENTION_DRAFT_DAYS - settings.RETENTION_DRAFT_WARNING_DAYS)
@@ -117,7 +117,7 @@ def delete_draft(
     with transaction.atomic():
         locked = Dossier.objects.select_for_update(of=("self",)).select_related("teleservice").get(pk=dossier.pk)
         access.check(acting_user, locked, "delete_draft")
-        if not access.abilities(acting_user, locked)["delete_draft"]:
+        if not access.status_allows(locked, "delete_draft"):
             raise refusal(locked)
         if due_at is not None and not is_due_for_deletion(locked, due_at):
             return None
@@ -193,7 +193,7 @@ def anonymise(dossier: Dossier, *, acting_user: Any = access.SYSTEM) -> dict[str
     """Erase what identifies the applicant in a decided dossier; keep what the authority counts
     (téléservice, status, dates, amount, prize, service, agents). Returns what was erased."""
     with locked_dossier(dossier, acting_user=acting_user, action="anonymise") as locked:
-        if not access.abilities(acting_user, locked)["anonymise"]:
+        if not access.status_allows(locked, "anonymise"):
             raise refusal(locked)
         files = list(DossierFile.objects.filter(dossier=locked).values_list("file", flat=True))
         attachment_rows = MessageAttachment.objects.filter(message__dossier=locked)
